@@ -1,0 +1,116 @@
+package io.tailstream.app;
+
+import io.tailstream.config.StreamsProperties;
+import io.tailstream.config.TailstreamConfig;
+import io.tailstream.decide.Decider;
+import io.tailstream.metrics.TailstreamMetrics;
+import io.tailstream.rules.RuleSet;
+import io.tailstream.rules.RulesParser;
+import io.tailstream.topology.TailstreamTopology;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running tailstream instance: rules loaded, topics checked, Kafka Streams started, a summary
+ * logged every 30 s. What {@code run} and {@code demo} start, and what integration tests drive.
+ *
+ * <p>Lifecycle: {@link #create} validates (throws on bad rules), {@link #start} connects (blocks
+ * until Kafka answers), {@link #close} stops and waits.
+ */
+public final class TailstreamApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TailstreamApp.class);
+  static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(30);
+
+  private final TailstreamConfig config;
+  private final Decider decider;
+  private final TailstreamMetrics metrics = new TailstreamMetrics();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final ScheduledExecutorService summaries = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "tailstream-summary");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile KafkaStreams streams;
+  private volatile boolean failed;
+
+  private TailstreamApp(TailstreamConfig config, Decider decider) {
+    this.config = config;
+    this.decider = decider;
+  }
+
+  /** Loads and compiles the rules; throws {@code YamlException} when they are invalid. */
+  public static TailstreamApp create(TailstreamConfig config) {
+    RuleSet rules = RulesParser.load(config.rulesFile());
+    return new TailstreamApp(config, Decider.compile(rules));
+  }
+
+  public Topology topology() {
+    return TailstreamTopology.build(config, decider, metrics);
+  }
+
+  /** Waits for Kafka, creates missing topics, starts processing. */
+  public void start() throws InterruptedException {
+    TopicProvisioner.ensureTopics(StreamsProperties.admin(config), config.topics());
+    Topology topology = topology();
+    log.debug("topology:\n{}", topology.describe());
+    KafkaStreams kafkaStreams = new KafkaStreams(topology, StreamsProperties.streams(config));
+    kafkaStreams.setUncaughtExceptionHandler(e -> {
+      log.error("stream thread failed; stopping this instance so that it can be restarted", e);
+      failed = true;
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    kafkaStreams.setStateListener((now, before) -> {
+      log.info("state {} -> {}", before, now);
+      if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+        stopped.countDown();
+      }
+    });
+    streams = kafkaStreams;
+    kafkaStreams.start();
+    log.info("tailstream started: {} → {} ({}), rules {} from {}", config.topics().input(),
+        config.topics().output(), config.encoding(), decider.ruleNames(), config.rulesFile());
+    summaries.scheduleAtFixedRate(() -> log.info(metrics.summaryLine()),
+        SUMMARY_INTERVAL.toMillis(), SUMMARY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Blocks until the streams stop (closed, or failed). */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** True when the instance stopped because of an error rather than {@link #close}. */
+  public boolean failed() {
+    return failed || (streams != null && streams.state() == KafkaStreams.State.ERROR);
+  }
+
+  public KafkaStreams.State state() {
+    return streams == null ? KafkaStreams.State.CREATED : streams.state();
+  }
+
+  public TailstreamMetrics metrics() {
+    return metrics;
+  }
+
+  public TailstreamConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    summaries.shutdownNow();
+    KafkaStreams s = streams;
+    if (s != null) {
+      s.close(Duration.ofSeconds(30));
+      log.info("tailstream stopped; {}", metrics.summaryLine());
+    }
+    stopped.countDown();
+  }
+}

@@ -1,0 +1,83 @@
+package io.tailstream.app;
+
+import io.tailstream.config.TopicSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Waits for Kafka to answer (retrying with backoff and a clear log line instead of a stack trace)
+ * and creates the input, output and dead-letter topics that are missing when
+ * {@code topics.create} is on. Kafka Streams creates its own internal topics itself.
+ */
+final class TopicProvisioner {
+  private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private TopicProvisioner() {}
+
+  /** Returns when the topics exist; throws {@link IllegalStateException} when they cannot. */
+  static void ensureTopics(Properties adminProps, TopicSettings topics) throws InterruptedException {
+    Properties props = new Properties();
+    props.putAll(adminProps);
+    props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+    props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    String servers = props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+    Set<String> wanted = new LinkedHashSet<>(List.of(topics.input(), topics.output(), topics.deadLetter()));
+    Duration backoff = Duration.ofSeconds(1);
+    try (Admin admin = Admin.create(props)) {
+      while (true) {
+        try {
+          Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+          List<String> missing = new ArrayList<>(wanted);
+          missing.removeAll(existing);
+          if (missing.isEmpty()) {
+            return;
+          }
+          if (!topics.create()) {
+            throw new IllegalStateException("topics " + missing + " do not exist on " + servers
+                + " and topics.create is false: create them, or set topics.create: true");
+          }
+          create(admin, missing, topics);
+          return;
+        } catch (ExecutionException | TimeoutException e) {
+          Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+          log.warn("cannot reach Kafka at {} ({}); retrying in {} s", servers,
+              cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(),
+              backoff.toSeconds());
+          Thread.sleep(backoff.toMillis());
+          backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+      }
+    }
+  }
+
+  private static void create(Admin admin, List<String> missing, TopicSettings topics)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    List<NewTopic> newTopics = missing.stream()
+        .map(name -> new NewTopic(name, topics.partitions(), topics.replicationFactor()))
+        .toList();
+    try {
+      admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+      log.info("created topics {} ({} partitions, replication factor {})", missing,
+          topics.partitions(), topics.replicationFactor());
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create topics " + missing + ": "
+            + e.getCause().getMessage(), e.getCause());
+      }
+    }
+  }
+}

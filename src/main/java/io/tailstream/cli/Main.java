@@ -1,0 +1,59 @@
+package io.tailstream.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code tailstream} command. Exit codes: 0 ok, 1 failure while running, 2 bad usage or config. */
+@Command(name = "tailstream", mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Tail-based sampling of OpenTelemetry traces on Kafka Streams.",
+    subcommands = {RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILURE = 1;
+  public static final int EXIT_BAD_CONFIG = 2;
+
+  @Option(names = {"-v", "--verbose"}, description = "Debug logging for tailstream.",
+      scope = CommandLine.ScopeType.INHERIT)
+  void verbose(boolean on) {
+    if (on) {
+      ((Logger) LoggerFactory.getLogger("io.tailstream")).setLevel(Level.DEBUG);
+    }
+  }
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main());
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("/io/tailstream/version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"tailstream " + p.getProperty("version", "unknown")};
+    }
+  }
+}

@@ -1,0 +1,278 @@
+package io.tailstream.config;
+
+import io.tailstream.otlp.Encoding;
+import io.tailstream.yaml.Units;
+import io.tailstream.yaml.YamlException;
+import io.tailstream.yaml.YamlNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads {@link TailstreamConfig} from a YAML file, letting {@code TAILSTREAM_<UPPER_SNAKE_PATH>}
+ * environment variables override single keys ({@code TAILSTREAM_DECISION_WAIT=5s}). Unknown keys,
+ * bad values and missing required keys fail with a {@link YamlException} that names the key, the
+ * value, where it came from and what is allowed.
+ */
+public final class ConfigLoader {
+  private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
+  public static final String ENV_PREFIX = "TAILSTREAM_";
+
+  private static final Set<String> TOP_KEYS =
+      Set.of("kafka", "topics", "input", "encoding", "decision", "output", "rules");
+  private static final Set<String> KAFKA_KEYS =
+      Set.of("bootstrap-servers", "application-id", "properties");
+  private static final Set<String> TOPIC_KEYS = Set.of("input", "output", "dead-letter", "create",
+      "partitions", "replication-factor");
+  private static final Set<String> INPUT_KEYS = Set.of("keyed-by-trace-id");
+  private static final Set<String> DECISION_KEYS = Set.of("wait", "after-root", "idle",
+      "max-spans-per-trace", "max-bytes-per-trace", "late-span-ttl", "check-interval");
+  private static final Set<String> OUTPUT_KEYS = Set.of("max-record-bytes");
+
+  private final Map<String, String> env;
+
+  private ConfigLoader(Map<String, String> env) {
+    this.env = env;
+  }
+
+  /** Loads the file with the process environment applied. */
+  public static TailstreamConfig load(Path file) {
+    return load(file, System.getenv());
+  }
+
+  public static TailstreamConfig load(Path file, Map<String, String> env) {
+    return new ConfigLoader(env).read(YamlNode.load(file), file.toAbsolutePath().getParent());
+  }
+
+  /** Parses config text; relative rule paths resolve against {@code baseDir}. */
+  public static TailstreamConfig parse(String yaml, String source, Path baseDir,
+      Map<String, String> env) {
+    return new ConfigLoader(env).read(YamlNode.parse(yaml, source), baseDir);
+  }
+
+  private TailstreamConfig read(YamlNode root, Path baseDir) {
+    if (!root.isMap()) {
+      throw root.error("expected the config to be a mapping with keys " + TOP_KEYS);
+    }
+    root.requireKeys(TOP_KEYS);
+    Section top = new Section("", Optional.of(root), root);
+
+    Section kafka = top.section("kafka", KAFKA_KEYS);
+    String bootstrap = kafka.read("bootstrap-servers", null, Function.identity(), "host:port[,host:port]");
+    if (bootstrap == null || bootstrap.isBlank()) {
+      throw new YamlException(root.source() + ": kafka.bootstrap-servers is required (host:port of "
+          + "your brokers), in the file or as " + envName("kafka.bootstrap-servers"));
+    }
+    String applicationId = kafka.read("application-id", "tailstream", ConfigLoader::nonBlank,
+        "a non-empty Kafka Streams application id");
+    Map<String, String> properties = kafka.properties("properties");
+
+    Section topics = top.section("topics", TOPIC_KEYS);
+    TopicSettings topicSettings = new TopicSettings(
+        topics.read("input", "otlp_spans", ConfigLoader::topicName, "a topic name"),
+        topics.read("output", "sampled_traces", ConfigLoader::topicName, "a topic name"),
+        topics.read("dead-letter", "otlp_spans_dlq", ConfigLoader::topicName, "a topic name"),
+        topics.read("create", true, ConfigLoader::bool, "true or false"),
+        topics.read("partitions", 12, s -> intIn(s, 1, 10_000), "an integer from 1 to 10000"),
+        (short) (int) topics.read("replication-factor", 1, s -> intIn(s, 1, 32),
+            "an integer from 1 to 32"));
+
+    Section input = top.section("input", INPUT_KEYS);
+    boolean keyed = input.read("keyed-by-trace-id", false, ConfigLoader::bool, "true or false");
+
+    Encoding encoding = top.read("encoding", Encoding.OTLP_PROTO, Encoding::parse,
+        "otlp_proto or otlp_json");
+
+    Section decision = top.section("decision", DECISION_KEYS);
+    DecisionSettings decisionSettings = new DecisionSettings(
+        decision.read("wait", Duration.ofSeconds(30), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
+        decision.read("after-root", Duration.ofSeconds(5), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
+        decision.read("idle", Duration.ofSeconds(10), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
+        decision.read("max-spans-per-trace", 10_000, s -> intIn(s, 1, 10_000_000),
+            "an integer from 1 to 10000000"),
+        decision.read("max-bytes-per-trace", 8L << 20, s -> sizeIn(s, 1024, 1L << 30),
+            Units.SIZE_FORMS + ", from 1KiB to 1GiB"),
+        decision.read("late-span-ttl", Duration.ofMinutes(10), Units::duration, Units.DURATION_FORMS),
+        decision.read("check-interval", Duration.ofSeconds(1), ConfigLoader::positiveDuration,
+            Units.DURATION_FORMS));
+
+    Section output = top.section("output", OUTPUT_KEYS);
+    long maxRecordBytes = output.read("max-record-bytes", 1L << 20,
+        s -> sizeIn(s, 16 * 1024, 64L << 20), Units.SIZE_FORMS + ", from 16KiB to 64MiB");
+
+    String rules = top.read("rules", "rules.yaml", ConfigLoader::nonBlank, "a path to the rules file");
+    Path rulesFile = baseDir == null ? Path.of(rules) : baseDir.resolve(rules).normalize();
+
+    warnOnUnwiseSettings(decisionSettings, maxRecordBytes);
+    warnOnUnusedEnvironment();
+    return new TailstreamConfig(new KafkaSettings(bootstrap.trim(), applicationId, properties),
+        topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile);
+  }
+
+  private static void warnOnUnwiseSettings(DecisionSettings d, long maxRecordBytes) {
+    if (d.afterRoot().compareTo(d.maxWait()) > 0) {
+      log.warn("decision.after-root ({}) is longer than decision.wait ({}): it never applies",
+          Units.format(d.afterRoot()), Units.format(d.maxWait()));
+    }
+    if (d.idle().compareTo(d.maxWait()) > 0) {
+      log.warn("decision.idle ({}) is longer than decision.wait ({}): it never applies",
+          Units.format(d.idle()), Units.format(d.maxWait()));
+    }
+    if (maxRecordBytes > (1L << 20)) {
+      log.warn("output.max-record-bytes is {} bytes, above Kafka's default 1 MiB message.max.bytes:"
+          + " raise the topic's max.message.bytes and the consumers' fetch sizes to match",
+          maxRecordBytes);
+    }
+  }
+
+  private void warnOnUnusedEnvironment() {
+    for (String name : env.keySet()) {
+      if (name.startsWith(ENV_PREFIX) && !KNOWN_ENV.contains(name) && !name.equals("TAILSTREAM_OPTS")) {
+        log.warn("environment variable {} matches no config key; it is ignored", name);
+      }
+    }
+  }
+
+  private static final Set<String> KNOWN_ENV = knownEnv();
+
+  private static Set<String> knownEnv() {
+    Set<String> names = new java.util.HashSet<>();
+    for (String k : Set.of("encoding", "rules")) {
+      names.add(envName(k));
+    }
+    Map<String, Set<String>> sections = Map.of("kafka", KAFKA_KEYS, "topics", TOPIC_KEYS,
+        "input", INPUT_KEYS, "decision", DECISION_KEYS, "output", OUTPUT_KEYS);
+    sections.forEach((s, keys) -> keys.forEach(k -> names.add(envName(s + "." + k))));
+    return Set.copyOf(names);
+  }
+
+  /** {@code decision.after-root} → {@code TAILSTREAM_DECISION_AFTER_ROOT}. */
+  public static String envName(String path) {
+    return ENV_PREFIX + path.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /** One mapping of the config (possibly absent), with env-aware typed reads. */
+  private final class Section {
+    private final String path;
+    private final Optional<YamlNode> node;
+    private final YamlNode anchor;
+
+    Section(String path, Optional<YamlNode> node, YamlNode anchor) {
+      this.path = path;
+      this.node = node;
+      this.anchor = anchor;
+    }
+
+    Section section(String key, Set<String> allowed) {
+      Optional<YamlNode> child = node.flatMap(n -> n.get(key)).filter(n -> !n.isNull());
+      child.ifPresent(c -> {
+        if (!c.isMap()) {
+          throw c.error("expected a mapping with keys " + String.join(", ", new java.util.TreeSet<>(allowed)));
+        }
+        c.requireKeys(allowed);
+      });
+      return new Section(key, child, child.orElse(anchor));
+    }
+
+    <T> T read(String key, T defaultValue, Function<String, T> parser, String allowed) {
+      String fullPath = path.isEmpty() ? key : path + "." + key;
+      String envName = envName(fullPath);
+      String fromEnv = env.get(envName);
+      if (fromEnv != null) {
+        try {
+          return parser.apply(fromEnv);
+        } catch (IllegalArgumentException e) {
+          throw new YamlException("environment variable " + envName + ": " + fullPath
+              + ": bad value '" + fromEnv + "': " + reason(e, allowed));
+        }
+      }
+      Optional<YamlNode> value = node.flatMap(n -> n.get(key)).filter(n -> !n.isNull());
+      if (value.isEmpty()) {
+        return defaultValue;
+      }
+      String text = value.get().scalar();
+      try {
+        return parser.apply(text);
+      } catch (IllegalArgumentException e) {
+        throw value.get().error("bad value '" + text + "': " + reason(e, allowed));
+      }
+    }
+
+    Map<String, String> properties(String key) {
+      Optional<YamlNode> value = node.flatMap(n -> n.get(key)).filter(n -> !n.isNull());
+      Map<String, String> out = new LinkedHashMap<>();
+      value.ifPresent(v -> v.entries().forEach((k, n) -> {
+        if (n.isNull()) {
+          throw n.error("property '" + k + "' has no value");
+        }
+        out.put(k, n.scalar());
+      }));
+      return out;
+    }
+  }
+
+  private static String reason(IllegalArgumentException e, String allowed) {
+    String message = e.getMessage();
+    return message == null || message.isBlank() || e instanceof NumberFormatException
+        ? "expected " + allowed : message;
+  }
+
+  private static String nonBlank(String s) {
+    if (s.isBlank()) {
+      throw new IllegalArgumentException("must not be empty");
+    }
+    return s.trim();
+  }
+
+  private static String topicName(String s) {
+    if (!s.matches("[a-zA-Z0-9._-]{1,249}")) {
+      throw new IllegalArgumentException(
+          "expected a Kafka topic name: 1 to 249 of letters, digits, '.', '_' and '-'");
+    }
+    return s;
+  }
+
+  private static boolean bool(String s) {
+    return switch (s.trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("expected true or false");
+    };
+  }
+
+  private static int intIn(String s, int min, int max) {
+    long value;
+    try {
+      value = Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("expected an integer from " + min + " to " + max);
+    }
+    if (value < min || value > max) {
+      throw new IllegalArgumentException("expected an integer from " + min + " to " + max);
+    }
+    return (int) value;
+  }
+
+  private static long sizeIn(String s, long min, long max) {
+    long value = Units.bytes(s);
+    if (value < min || value > max) {
+      throw new IllegalArgumentException("out of range: expected from " + min + " to " + max + " bytes");
+    }
+    return value;
+  }
+
+  private static Duration positiveDuration(String s) {
+    Duration d = Units.duration(s);
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException("expected a duration above zero, such as 500ms or 5s");
+    }
+    return d;
+  }
+}

@@ -1,0 +1,17 @@
+package io.tailstream.config;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to reach Kafka. {@code properties} go to every client tailstream creates (Streams, admin,
+ * producers): security settings, {@code state.dir}, tuning.
+ */
+public record KafkaSettings(String bootstrapServers, String applicationId,
+    Map<String, String> properties) {
+  public KafkaSettings {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(applicationId, "applicationId");
+    properties = Map.copyOf(properties);
+  }
+}

@@ -1,0 +1,41 @@
+package io.tailstream.config;
+
+import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Turns a {@link TailstreamConfig} into the properties of Kafka Streams and the admin client. */
+public final class StreamsProperties {
+  /**
+   * Window-store changelogs keep records for the store's retention plus this margin. Streams'
+   * default is a whole day, which for the span buffer would keep a day of all input on the broker.
+   */
+  static final long CHANGELOG_EXTRA_RETENTION_MS = 10 * 60 * 1000L;
+
+  private StreamsProperties() {}
+
+  /** Streams settings: exactly-once by default; {@code kafka.properties} override anything. */
+  public static Properties streams(TailstreamConfig config) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.kafka().applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.toString(config.topics().replicationFactor()));
+    p.put(StreamsConfig.WINDOW_STORE_CHANGE_LOG_ADDITIONAL_RETENTION_MS_CONFIG,
+        Long.toString(CHANGELOG_EXTRA_RETENTION_MS));
+    p.putAll(config.kafka().properties());
+    return p;
+  }
+
+  /** Admin client settings for topic checks: the same connection and security settings. */
+  public static Properties admin(TailstreamConfig config) {
+    Properties p = new Properties();
+    config.kafka().properties().forEach((k, v) -> {
+      if (AdminClientConfig.configNames().contains(k)) {
+        p.put(k, v);
+      }
+    });
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+    return p;
+  }
+}

@@ -1,0 +1,30 @@
+package io.tailstream.config;
+
+import io.tailstream.otlp.Encoding;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The whole configuration of one tailstream instance, validated. Built by {@link ConfigLoader}
+ * from the YAML file and {@code TAILSTREAM_*} environment variables.
+ */
+public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolean inputKeyedByTraceId,
+    Encoding encoding, DecisionSettings decision, long maxOutputRecordBytes, Path rulesFile) {
+  public TailstreamConfig {
+    Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(encoding, "encoding");
+    Objects.requireNonNull(decision, "decision");
+    Objects.requireNonNull(rulesFile, "rulesFile");
+  }
+
+  public TailstreamConfig withKafka(KafkaSettings newKafka) {
+    return new TailstreamConfig(newKafka, topics, inputKeyedByTraceId, encoding, decision,
+        maxOutputRecordBytes, rulesFile);
+  }
+
+  public TailstreamConfig withDecision(DecisionSettings newDecision) {
+    return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, newDecision,
+        maxOutputRecordBytes, rulesFile);
+  }
+}

@@ -1,0 +1,144 @@
+package io.tailstream.metrics;
+
+import io.tailstream.buffer.TraceSummary;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The counters of one tailstream instance, shared by all its stream threads. Cheap to update from
+ * the hot path (striped adders); read by the periodic summary log and, later, the metrics endpoint.
+ */
+public final class TailstreamMetrics {
+  private final LongAdder recordsIn = new LongAdder();
+  private final LongAdder spansIn = new LongAdder();
+  private final LongAdder deadLetterRecords = new LongAdder();
+  private final LongAdder deadLetterSpans = new LongAdder();
+  private final LongAdder keyMismatches = new LongAdder();
+  private final LongAdder lateSpansKept = new LongAdder();
+  private final LongAdder lateSpansDropped = new LongAdder();
+  private final LongAdder spansOut = new LongAdder();
+  private final LongAdder recordsOut = new LongAdder();
+  private final AtomicLong bufferedTraces = new AtomicLong();
+  private final Map<String, LongAdder> keptByRule = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> droppedByRule = new ConcurrentHashMap<>();
+  private final Map<TraceSummary.Trigger, LongAdder> decisionsByTrigger =
+      new EnumMap<>(TraceSummary.Trigger.class);
+
+  public TailstreamMetrics() {
+    for (TraceSummary.Trigger t : TraceSummary.Trigger.values()) {
+      decisionsByTrigger.put(t, new LongAdder());
+    }
+  }
+
+  public void recordIn(int spans) {
+    recordsIn.increment();
+    spansIn.add(spans);
+  }
+
+  public void deadLettered(int spans) {
+    deadLetterRecords.increment();
+    deadLetterSpans.add(spans);
+  }
+
+  public void keyMismatch() {
+    keyMismatches.increment();
+  }
+
+  public void decided(boolean kept, String rule, TraceSummary.Trigger trigger) {
+    (kept ? keptByRule : droppedByRule).computeIfAbsent(rule, r -> new LongAdder()).increment();
+    decisionsByTrigger.get(trigger).increment();
+  }
+
+  public void lateSpans(boolean kept, int spans) {
+    (kept ? lateSpansKept : lateSpansDropped).add(spans);
+  }
+
+  public void emitted(int records, int spans) {
+    recordsOut.add(records);
+    spansOut.add(spans);
+  }
+
+  public void bufferedDelta(long delta) {
+    bufferedTraces.addAndGet(delta);
+  }
+
+  public long recordsIn() {
+    return recordsIn.sum();
+  }
+
+  public long spansIn() {
+    return spansIn.sum();
+  }
+
+  public long deadLetterRecords() {
+    return deadLetterRecords.sum();
+  }
+
+  public long deadLetterSpans() {
+    return deadLetterSpans.sum();
+  }
+
+  public long keyMismatches() {
+    return keyMismatches.sum();
+  }
+
+  public long lateSpansKept() {
+    return lateSpansKept.sum();
+  }
+
+  public long lateSpansDropped() {
+    return lateSpansDropped.sum();
+  }
+
+  public long spansOut() {
+    return spansOut.sum();
+  }
+
+  public long recordsOut() {
+    return recordsOut.sum();
+  }
+
+  public long bufferedTraces() {
+    return bufferedTraces.get();
+  }
+
+  public long decisions(TraceSummary.Trigger trigger) {
+    return decisionsByTrigger.get(trigger).sum();
+  }
+
+  public Map<String, Long> keptByRule() {
+    return snapshot(keptByRule);
+  }
+
+  public Map<String, Long> droppedByRule() {
+    return snapshot(droppedByRule);
+  }
+
+  public long tracesKept() {
+    return keptByRule().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  public long tracesDropped() {
+    return droppedByRule().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static Map<String, Long> snapshot(Map<String, LongAdder> counters) {
+    Map<String, Long> out = new TreeMap<>();
+    counters.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  /** The one-line summary logged periodically. */
+  public String summaryLine() {
+    return "in: " + recordsIn() + " records, " + spansIn() + " spans | buffered: " + bufferedTraces()
+        + " traces | kept: " + keptByRule() + " | dropped: " + droppedByRule()
+        + " | out: " + recordsOut() + " records, " + spansOut() + " spans | late spans kept/dropped: "
+        + lateSpansKept() + "/" + lateSpansDropped() + " | dead-lettered: " + deadLetterRecords()
+        + " records, " + deadLetterSpans() + " spans | forced by caps: "
+        + (decisions(TraceSummary.Trigger.SPAN_CAP) + decisions(TraceSummary.Trigger.BYTE_CAP));
+  }
+}

@@ -1,0 +1,138 @@
+package io.tailstream.otlp;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.TracesData;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the buffered fragments of one trace back into output records: spans regrouped under their
+ * original Resource and Scope, encoded in the output encoding, and split across as many records as
+ * {@code maxRecordBytes} requires. Every span appears in exactly one record.
+ *
+ * <p>Splitting halves the span list until each half fits: it re-encodes only traces that are too
+ * big, which are rare, and needs no size estimate that could be wrong for OTLP/JSON.
+ */
+public final class TraceAssembler {
+  private static final Logger log = LoggerFactory.getLogger(TraceAssembler.class);
+
+  private final OtlpCodec codec;
+  private final long maxRecordBytes;
+
+  public TraceAssembler(OtlpCodec codec, long maxRecordBytes) {
+    this.codec = codec;
+    this.maxRecordBytes = maxRecordBytes;
+  }
+
+  /**
+   * Encodes the spans of {@code fragments}, each passed through {@code rewrite} (identity when
+   * spans go out unchanged), as one or more records no larger than the limit, except a single
+   * span that is larger on its own.
+   */
+  public List<byte[]> assemble(List<TracesData> fragments, UnaryOperator<Span> rewrite) {
+    Map<ResourceKey, Map<ScopeKey, List<Span>>> grouped = new LinkedHashMap<>();
+    for (TracesData fragment : fragments) {
+      for (ResourceSpans rs : fragment.getResourceSpansList()) {
+        Map<ScopeKey, List<Span>> scopes =
+            grouped.computeIfAbsent(ResourceKey.of(rs), k -> new LinkedHashMap<>());
+        for (ScopeSpans ss : rs.getScopeSpansList()) {
+          List<Span> spans = scopes.computeIfAbsent(ScopeKey.of(ss), k -> new ArrayList<>());
+          for (Span span : ss.getSpansList()) {
+            spans.add(rewrite.apply(span));
+          }
+        }
+      }
+    }
+    List<Entry> entries = new ArrayList<>();
+    grouped.forEach((resource, scopes) -> scopes.forEach((scope, spans) -> {
+      for (Span span : spans) {
+        entries.add(new Entry(resource, scope, span));
+      }
+    }));
+    List<byte[]> records = new ArrayList<>();
+    encodeFitting(entries, 0, entries.size(), records);
+    return records;
+  }
+
+  private void encodeFitting(List<Entry> entries, int from, int to, List<byte[]> out) {
+    if (from >= to) {
+      return;
+    }
+    byte[] encoded = codec.encode(request(entries, from, to));
+    if (encoded.length <= maxRecordBytes) {
+      out.add(encoded);
+      return;
+    }
+    if (to - from == 1) {
+      log.warn("one span of trace {} is {} bytes, above output.max-record-bytes ({}); "
+          + "it goes out alone", TraceIds.hex(entries.get(from).span.getTraceId()),
+          encoded.length, maxRecordBytes);
+      out.add(encoded);
+      return;
+    }
+    int mid = (from + to) >>> 1;
+    encodeFitting(entries, from, mid, out);
+    encodeFitting(entries, mid, to, out);
+  }
+
+  /** Entries are ordered by resource, then scope: consecutive equal keys share one message. */
+  private static ExportTraceServiceRequest request(List<Entry> entries, int from, int to) {
+    ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
+    ResourceSpans.Builder rs = null;
+    ScopeSpans.Builder ss = null;
+    Entry previous = null;
+    for (int i = from; i < to; i++) {
+      Entry e = entries.get(i);
+      if (previous == null || !e.resource.equals(previous.resource)) {
+        if (rs != null) {
+          request.addResourceSpans(rs.addScopeSpans(ss));
+        }
+        rs = e.resource.newBuilder();
+        ss = e.scope.newBuilder();
+      } else if (!e.scope.equals(previous.scope)) {
+        rs.addScopeSpans(ss);
+        ss = e.scope.newBuilder();
+      }
+      ss.addSpans(e.span);
+      previous = e;
+    }
+    if (rs != null) {
+      request.addResourceSpans(rs.addScopeSpans(ss));
+    }
+    return request.build();
+  }
+
+  private record Entry(ResourceKey resource, ScopeKey scope, Span span) {}
+
+  private record ResourceKey(Resource resource, boolean present, String schemaUrl) {
+    static ResourceKey of(ResourceSpans rs) {
+      return new ResourceKey(rs.getResource(), rs.hasResource(), rs.getSchemaUrl());
+    }
+
+    ResourceSpans.Builder newBuilder() {
+      ResourceSpans.Builder b = ResourceSpans.newBuilder().setSchemaUrl(schemaUrl);
+      return present ? b.setResource(resource) : b;
+    }
+  }
+
+  private record ScopeKey(InstrumentationScope scope, boolean present, String schemaUrl) {
+    static ScopeKey of(ScopeSpans ss) {
+      return new ScopeKey(ss.getScope(), ss.hasScope(), ss.getSchemaUrl());
+    }
+
+    ScopeSpans.Builder newBuilder() {
+      ScopeSpans.Builder b = ScopeSpans.newBuilder().setSchemaUrl(schemaUrl);
+      return present ? b.setScope(scope) : b;
+    }
+  }
+}

@@ -1,0 +1,258 @@
+package io.tailstream.topology;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.TracesData;
+import io.tailstream.buffer.DueIndex;
+import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.TraceSummary;
+import io.tailstream.config.DecisionSettings;
+import io.tailstream.decide.Decider;
+import io.tailstream.decide.Decision;
+import io.tailstream.metrics.TailstreamMetrics;
+import io.tailstream.otlp.OtelTraceState;
+import io.tailstream.otlp.TraceAssembler;
+import io.tailstream.otlp.TraceIds;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Step 3: buffers each trace's fragments and decides the trace when it is due.
+ *
+ * <p>Per fragment: one append to {@code trace-spans} (a window store that keeps duplicates, so
+ * no read-modify-write of a growing span list) and one small update of the trace's summary in
+ * {@code trace-state}. A wall-clock punctuator takes due traces from an in-memory {@link DueIndex},
+ * evaluates the rules on the summary, emits kept traces whole and remembers the decision in
+ * {@code decisions} (Caffeine in front) so that late spans follow it. Dropped traces cost no
+ * deletes: their fragments expire with the window store's segments.
+ */
+final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, String, byte[]> {
+  private static final Logger log = LoggerFactory.getLogger(BufferAndDecideProcessor.class);
+
+  private final DecisionSettings settings;
+  private final Decider decider;
+  private final TraceAssembler assembler;
+  private final TailstreamMetrics metrics;
+  private final DueIndex dueIndex = new DueIndex();
+  private final Cache<Bytes, Decision> decisionCache;
+
+  private ProcessorContext<String, byte[]> context;
+  private WindowStore<Bytes, byte[]> spans;
+  private KeyValueStore<Bytes, TraceSummary> summaries;
+  private WindowStore<Bytes, Decision> decisions;
+  private long buffered;
+  private boolean restoredTracesChecked;
+
+  BufferAndDecideProcessor(DecisionSettings settings, Decider decider, TraceAssembler assembler,
+      TailstreamMetrics metrics) {
+    this.settings = settings;
+    this.decider = decider;
+    this.assembler = assembler;
+    this.metrics = metrics;
+    // The cache's clock is the stream's wall clock, so it expires exactly when the store does
+    // (and moves with TopologyTestDriver's mocked time in tests).
+    this.decisionCache = Caffeine.newBuilder()
+        .ticker(() -> context.currentSystemTimeMs() * 1_000_000L)
+        .expireAfterWrite(settings.lateSpanTtl())
+        .maximumSize(100_000)
+        .build();
+  }
+
+  @Override
+  public void init(ProcessorContext<String, byte[]> context) {
+    this.context = context;
+    this.spans = context.getStateStore(StoreNames.TRACE_SPANS);
+    this.summaries = context.getStateStore(StoreNames.TRACE_STATE);
+    this.decisions = context.getStateStore(StoreNames.DECISIONS);
+    // The index is derived state: rebuild it from the restored summaries.
+    try (KeyValueIterator<Bytes, TraceSummary> all = summaries.all()) {
+      while (all.hasNext()) {
+        KeyValue<Bytes, TraceSummary> e = all.next();
+        dueIndex.schedule(e.key, e.value.dueAtMs(settings));
+        buffered++;
+      }
+    }
+    metrics.bufferedDelta(buffered);
+    if (buffered > 0) {
+      log.info("task {}: resumed {} buffered traces", context.taskId(), buffered);
+    }
+    context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::decideDue);
+  }
+
+  @Override
+  public void process(Record<Bytes, Fragment> record) {
+    long now = context.currentSystemTimeMs();
+    if (!restoredTracesChecked) {
+      // Decide traces that fell due while no instance ran this task before new appends advance
+      // the window store's time and expire their fragments.
+      restoredTracesChecked = true;
+      decideDue(now);
+    }
+    Bytes traceId = record.key();
+    Fragment fragment = record.value();
+    Decision earlier = decisionOf(traceId, now);
+    if (earlier != null) {
+      handleLate(traceId, fragment, earlier, now);
+      return;
+    }
+    TraceSummary previous = summaries.get(traceId);
+    TraceSummary summary = previous == null
+        ? TraceSummary.first(fragment.facts(), now)
+        : previous.add(fragment.facts(), now);
+    spans.put(traceId, fragment.tracesData(), now);
+    summaries.put(traceId, summary);
+    long due = summary.dueAtMs(settings);
+    if (previous == null) {
+      buffered++;
+      metrics.bufferedDelta(1);
+      dueIndex.schedule(traceId, due);
+    } else if (due < previous.dueAtMs(settings)) {
+      dueIndex.schedule(traceId, due);
+    }
+    if (summary.overCaps(settings)) {
+      decide(traceId, summary, now);
+    }
+  }
+
+  private void decideDue(long now) {
+    restoredTracesChecked = true;
+    dueIndex.pollDue(now, traceId -> {
+      TraceSummary summary = summaries.get(traceId);
+      if (summary == null) {
+        return; // decided earlier (caps, or an earlier index entry)
+      }
+      long due = summary.dueAtMs(settings);
+      if (due > now) {
+        dueIndex.schedule(traceId, due);
+      } else {
+        decide(traceId, summary, now);
+      }
+    });
+  }
+
+  private void decide(Bytes traceId, TraceSummary summary, long now) {
+    Decision decision = decider.decide(summary.facts(), traceId.get());
+    TraceSummary.Trigger trigger = summary.trigger(settings, now);
+    summaries.delete(traceId);
+    buffered--;
+    metrics.bufferedDelta(-1);
+    decisions.put(traceId, decision, now);
+    decisionCache.put(traceId, decision);
+    metrics.decided(decision.kept(), decision.rule(), trigger);
+    if (log.isDebugEnabled()) {
+      log.debug("trace {}: {} after {} ({} spans, {} ms buffered)", TraceIds.hex(traceId.get()),
+          decision, trigger, summary.facts().spanCount(), now - summary.firstArrivalMs());
+    }
+    if (decision.kept()) {
+      emit(traceId, fragmentsOf(traceId, summary.firstArrivalMs(), now), decision,
+          now - summary.firstArrivalMs(), false);
+    }
+  }
+
+  private void handleLate(Bytes traceId, Fragment fragment, Decision decision, long now) {
+    metrics.lateSpans(decision.kept(), fragment.facts().spanCount());
+    if (decision.kept()) {
+      emit(traceId, List.of(parse(fragment.tracesData())), decision, 0, true);
+    }
+  }
+
+  private void emit(Bytes traceId, List<TracesData> fragments, Decision decision, long delayMs,
+      boolean late) {
+    String key = TraceIds.hex(traceId.get());
+    List<byte[]> records = assembler.assemble(fragments, rewriteFor(decision));
+    int spanCount = 0;
+    for (TracesData f : fragments) {
+      for (var rs : f.getResourceSpansList()) {
+        for (var ss : rs.getScopeSpansList()) {
+          spanCount += ss.getSpansCount();
+        }
+      }
+    }
+    long now = context.currentSystemTimeMs();
+    for (byte[] value : records) {
+      RecordHeaders headers = new RecordHeaders();
+      headers.add(Headers.RULE, Headers.utf8(decision.rule()));
+      headers.add(Headers.DECISION_DELAY_MS, Headers.utf8(Long.toString(delayMs)));
+      if (late) {
+        headers.add(Headers.LATE, Headers.utf8("true"));
+      }
+      context.forward(new Record<>(key, value, now, headers));
+    }
+    metrics.emitted(records.size(), spanCount);
+  }
+
+  private static UnaryOperator<Span> rewriteFor(Decision decision) {
+    if (!decision.rewritesThreshold()) {
+      return UnaryOperator.identity();
+    }
+    long threshold = decision.threshold();
+    return span -> span.toBuilder()
+        .setTraceState(OtelTraceState.withThreshold(span.getTraceState(), threshold))
+        .build();
+  }
+
+  private List<TracesData> fragmentsOf(Bytes traceId, long from, long to) {
+    List<TracesData> out = new ArrayList<>();
+    try (WindowStoreIterator<byte[]> it = spans.fetch(traceId, from, to)) {
+      while (it.hasNext()) {
+        out.add(parse(it.next().value));
+      }
+    }
+    return out;
+  }
+
+  private Decision decisionOf(Bytes traceId, long now) {
+    Decision cached = decisionCache.getIfPresent(traceId);
+    if (cached != null) {
+      return cached;
+    }
+    Decision found = null;
+    long from = now - settings.lateSpanTtl().toMillis();
+    try (WindowStoreIterator<Decision> it = decisions.fetch(traceId, from, now)) {
+      while (it.hasNext()) {
+        found = it.next().value; // the newest one wins
+      }
+    }
+    return found;
+  }
+
+  private static TracesData parse(byte[] data) {
+    try {
+      return TracesData.parseFrom(data);
+    } catch (InvalidProtocolBufferException e) {
+      // We wrote these bytes ourselves from a parsed message: this is a bug or corruption.
+      throw new IllegalStateException("corrupt buffered fragment", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    metrics.bufferedDelta(-buffered);
+    buffered = 0;
+    dueIndex.clear();
+    decisionCache.invalidateAll();
+  }
+
+  static Duration spansRetention(DecisionSettings s) {
+    // Fragments are needed until the decision (at most wait + one check interval); the margin
+    // covers punctuation delays under load.
+    return s.maxWait().multipliedBy(2).plus(s.checkInterval()).plus(Duration.ofMinutes(1));
+  }
+}

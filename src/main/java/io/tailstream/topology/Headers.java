@@ -1,0 +1,23 @@
+package io.tailstream.topology;
+
+import java.nio.charset.StandardCharsets;
+
+/** Names of the record headers tailstream writes. Part of the public contract: see README. */
+public final class Headers {
+  /** On kept traces: the rule that kept them. */
+  public static final String RULE = "tailstream.rule";
+  /** On kept traces: milliseconds from the trace's first span arriving to its decision. */
+  public static final String DECISION_DELAY_MS = "tailstream.decision-delay-ms";
+  /** On spans that arrived after their trace was kept: "true". */
+  public static final String LATE = "tailstream.late";
+  /** On dead letters: why the record (or part of it) could not be used. */
+  public static final String ERROR = "tailstream.error";
+  /** On dead letters: where it came from, "topic/partition/offset". */
+  public static final String SOURCE = "tailstream.source";
+
+  private Headers() {}
+
+  static byte[] utf8(String value) {
+    return value.getBytes(StandardCharsets.UTF_8);
+  }
+}

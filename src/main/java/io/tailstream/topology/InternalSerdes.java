@@ -1,0 +1,138 @@
+package io.tailstream.topology;
+
+import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.TraceSummary;
+import io.tailstream.decide.Decision;
+import io.tailstream.decide.TraceFacts;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Serdes for what tailstream keeps in its stores and repartition topic. Each format starts with a
+ * version byte so that a later release can read what an earlier one wrote (changelogs outlive
+ * deployments).
+ */
+final class InternalSerdes {
+  private static final byte V1 = 1;
+
+  private InternalSerdes() {}
+
+  static final Serde<Fragment> FRAGMENT = Serdes.serdeFrom(
+      (topic, f) -> f == null ? null : write(out -> {
+        writeFacts(out, f.facts());
+        out.writeInt(f.tracesData().length);
+        out.write(f.tracesData());
+      }),
+      (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
+        TraceFacts facts = readFacts(in);
+        byte[] data = new byte[in.readInt()];
+        in.readFully(data);
+        return new Fragment(facts, data);
+      }));
+
+  static final Serde<TraceSummary> SUMMARY = Serdes.serdeFrom(
+      (topic, s) -> s == null ? null : write(out -> {
+        writeFacts(out, s.facts());
+        out.writeLong(s.firstArrivalMs());
+        out.writeLong(s.lastArrivalMs());
+        out.writeLong(s.rootArrivalMs());
+      }),
+      (topic, bytes) -> bytes == null ? null : read(bytes, in -> new TraceSummary(readFacts(in),
+          in.readLong(), in.readLong(), in.readLong())));
+
+  static final Serde<Decision> DECISION = Serdes.serdeFrom(
+      (topic, d) -> d == null ? null : write(out -> {
+        out.writeBoolean(d.kept());
+        out.writeLong(d.threshold());
+        out.writeUTF(d.rule());
+      }),
+      (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
+        boolean kept = in.readBoolean();
+        long threshold = in.readLong();
+        return new Decision(kept, in.readUTF(), threshold);
+      }));
+
+  private static void writeFacts(DataOutputStream out, TraceFacts f) throws IOException {
+    out.writeInt(f.spanCount());
+    out.writeLong(f.bytes());
+    out.writeLong(f.minStartNanos());
+    out.writeLong(f.maxEndNanos());
+    out.writeByte((f.rootSeen() ? 1 : 0) | (f.errorSeen() ? 2 : 0));
+    out.writeLong(f.randomness());
+    out.writeLong(f.threshold());
+    out.writeShort(f.modelMaxNanos().size());
+    for (Map.Entry<String, Long> e : f.modelMaxNanos().entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeLong(e.getValue());
+    }
+    out.writeShort(f.services().size());
+    for (String s : f.services()) {
+      out.writeUTF(s);
+    }
+  }
+
+  private static TraceFacts readFacts(DataInputStream in) throws IOException {
+    int spans = in.readInt();
+    long bytes = in.readLong();
+    long minStart = in.readLong();
+    long maxEnd = in.readLong();
+    int flags = in.readByte();
+    long randomness = in.readLong();
+    long threshold = in.readLong();
+    int models = in.readShort();
+    Map<String, Long> modelMax = new HashMap<>(models * 2);
+    for (int i = 0; i < models; i++) {
+      modelMax.put(in.readUTF(), in.readLong());
+    }
+    int serviceCount = in.readShort();
+    Set<String> services = new HashSet<>(serviceCount * 2);
+    for (int i = 0; i < serviceCount; i++) {
+      services.add(in.readUTF());
+    }
+    return new TraceFacts(spans, bytes, minStart, maxEnd, (flags & 1) != 0, (flags & 2) != 0,
+        modelMax, services, randomness, threshold);
+  }
+
+  private interface Writer {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  private interface Reader<T> {
+    T read(DataInputStream in) throws IOException;
+  }
+
+  private static byte[] write(Writer writer) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(V1);
+      writer.write(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static <T> T read(byte[] bytes, Reader<T> reader) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      byte version = in.readByte();
+      if (version != V1) {
+        throw new SerializationException("unknown internal format version " + version
+            + "; was this state written by a newer tailstream?");
+      }
+      return reader.read(in);
+    } catch (IOException e) {
+      throw new SerializationException("corrupt internal record: " + e.getMessage(), e);
+    }
+  }
+}

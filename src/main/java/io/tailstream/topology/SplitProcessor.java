@@ -1,0 +1,99 @@
+package io.tailstream.topology;
+
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.trace.v1.TracesData;
+import io.tailstream.buffer.Fragment;
+import io.tailstream.decide.FactsExtractor;
+import io.tailstream.metrics.TailstreamMetrics;
+import io.tailstream.otlp.OtlpCodec;
+import io.tailstream.otlp.OtlpDecodeException;
+import io.tailstream.otlp.TraceIds;
+import io.tailstream.otlp.TraceSplitter;
+import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Step 1: decodes each input record and emits one fragment per trace, keyed by the 16-byte trace
+ * id. What cannot be read goes to the dead-letter branch with the reason; it never stops the
+ * stream.
+ */
+final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutput> {
+  private static final Logger log = LoggerFactory.getLogger(SplitProcessor.class);
+
+  private final OtlpCodec codec;
+  private final FactsExtractor extractor;
+  private final TailstreamMetrics metrics;
+  private final boolean keyedByTraceId;
+  private ProcessorContext<Bytes, SplitOutput> context;
+
+  SplitProcessor(OtlpCodec codec, FactsExtractor extractor, TailstreamMetrics metrics,
+      boolean keyedByTraceId) {
+    this.codec = codec;
+    this.extractor = extractor;
+    this.metrics = metrics;
+    this.keyedByTraceId = keyedByTraceId;
+  }
+
+  @Override
+  public void init(ProcessorContext<Bytes, SplitOutput> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    OtlpCodec.Decoded decoded;
+    try {
+      decoded = codec.decode(record.value());
+    } catch (OtlpDecodeException e) {
+      metrics.recordIn(0);
+      deadLetter(record, record.value(), e.getMessage(), 0);
+      return;
+    }
+    TraceSplitter.Split split = TraceSplitter.split(decoded.request());
+    metrics.recordIn(split.spanCount());
+    String keyHex = keyedByTraceId && record.key() != null ? new String(record.key()) : null;
+    for (Map.Entry<ByteString, TracesData> e : split.fragments().entrySet()) {
+      byte[] traceId = e.getKey().toByteArray();
+      if (keyHex != null && !keyHex.equalsIgnoreCase(TraceIds.hex(traceId))) {
+        // With input.keyed-by-trace-id the partition decides the task: a foreign trace here may
+        // be split across tasks. Counted so that a misconfigured collector shows.
+        metrics.keyMismatch();
+      }
+      byte[] data = e.getValue().toByteArray();
+      Fragment fragment = new Fragment(extractor.extract(e.getValue(), data.length), data);
+      context.forward(new Record<>(Bytes.wrap(traceId), SplitOutput.of(fragment),
+          record.timestamp(), new RecordHeaders()));
+    }
+    if (split.invalid() != null) {
+      String reason = "spans without a valid 16-byte trace id";
+      if (!decoded.idProblems().isEmpty()) {
+        reason += ": " + decoded.idProblems();
+      }
+      int invalidSpans = split.invalid().getResourceSpansList().stream()
+          .flatMap(rs -> rs.getScopeSpansList().stream())
+          .mapToInt(ss -> ss.getSpansCount()).sum();
+      deadLetter(record, codec.encode(split.invalid()), reason, invalidSpans);
+    }
+  }
+
+  private void deadLetter(Record<byte[], byte[]> record, byte[] value, String reason, int spans) {
+    String source = context.recordMetadata()
+        .map(m -> m.topic() + "/" + m.partition() + "/" + m.offset())
+        .orElse("unknown");
+    log.debug("dead-lettering record {}: {}", source, reason);
+    metrics.deadLettered(spans);
+    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+    headers.remove(Headers.ERROR);
+    headers.remove(Headers.SOURCE);
+    headers.add(Headers.ERROR, Headers.utf8(reason));
+    headers.add(Headers.SOURCE, Headers.utf8(source));
+    Bytes key = record.key() == null ? null : Bytes.wrap(record.key());
+    context.forward(new Record<>(key, SplitOutput.deadLetter(value), record.timestamp(), headers));
+  }
+}

@@ -1,0 +1,13 @@
+package io.tailstream.topology;
+
+/** Names of tailstream's state stores (their changelog topics are named after them). */
+public final class StoreNames {
+  /** Window store with duplicates: trace id → encoded fragments, timestamped by arrival. */
+  public static final String TRACE_SPANS = "trace-spans";
+  /** Key-value: trace id → summary of a trace still buffered. */
+  public static final String TRACE_STATE = "trace-state";
+  /** Window store: trace id → decision, kept for late-span-ttl. */
+  public static final String DECISIONS = "decisions";
+
+  private StoreNames() {}
+}

@@ -1,0 +1,88 @@
+package io.tailstream.topology;
+
+import io.tailstream.buffer.Fragment;
+import io.tailstream.config.DecisionSettings;
+import io.tailstream.config.TailstreamConfig;
+import io.tailstream.decide.Decider;
+import io.tailstream.decide.FactsExtractor;
+import io.tailstream.metrics.TailstreamMetrics;
+import io.tailstream.otlp.OtlpCodec;
+import io.tailstream.otlp.TraceAssembler;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds tailstream's topology:
+ *
+ * <pre>
+ *  input ─► split ─┬─► dead-letter topic
+ *                  └─► [repartition by trace id] ─► buffer-and-decide ─► output topic
+ * </pre>
+ *
+ * The repartition is skipped when the input is already partitioned by trace id
+ * ({@code input.keyed-by-trace-id}), which saves a full pass of every span through the broker.
+ */
+public final class TailstreamTopology {
+  /** Name of the repartition step; its topic is {@code <application-id>-trace-fragments-repartition}. */
+  public static final String REPARTITION_NAME = "trace-fragments";
+
+  private TailstreamTopology() {}
+
+  public static Topology build(TailstreamConfig config, Decider decider, TailstreamMetrics metrics) {
+    DecisionSettings decision = config.decision();
+    OtlpCodec codec = OtlpCodec.of(config.encoding());
+    FactsExtractor extractor = new FactsExtractor(decider.modelAttributes());
+    TraceAssembler assembler = new TraceAssembler(codec, config.maxOutputRecordBytes());
+
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(Stores.windowStoreBuilder(
+            Stores.persistentWindowStore(StoreNames.TRACE_SPANS,
+                BufferAndDecideProcessor.spansRetention(decision), Duration.ofMillis(1), true),
+            Serdes.Bytes(), Serdes.ByteArray())
+        .withCachingDisabled());
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(StoreNames.TRACE_STATE),
+            Serdes.Bytes(), InternalSerdes.SUMMARY)
+        .withCachingEnabled());
+    builder.addStateStore(Stores.windowStoreBuilder(
+            Stores.persistentWindowStore(StoreNames.DECISIONS, decision.lateSpanTtl(),
+                Duration.ofMillis(1), false),
+            Serdes.Bytes(), InternalSerdes.DECISION)
+        .withCachingDisabled());
+
+    KStream<byte[], byte[]> input = builder.stream(config.topics().input(),
+        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("otlp-input"));
+    KStream<Bytes, SplitOutput> split = input.process(
+        () -> new SplitProcessor(codec, extractor, metrics, config.inputKeyedByTraceId()),
+        Named.as("split"));
+
+    split.filter((k, v) -> v.isDeadLetter(), Named.as("dead-letters"))
+        .mapValues(SplitOutput::deadLetter, Named.as("dead-letter-values"))
+        .to(config.topics().deadLetter(),
+            Produced.with(Serdes.Bytes(), Serdes.ByteArray()).withName("dead-letter-sink"));
+
+    KStream<Bytes, Fragment> fragments = split
+        .filterNot((k, v) -> v.isDeadLetter(), Named.as("fragments"))
+        .mapValues(SplitOutput::fragment, Named.as("fragment-values"));
+    if (!config.inputKeyedByTraceId()) {
+      fragments = fragments.repartition(Repartitioned.with(Serdes.Bytes(), InternalSerdes.FRAGMENT)
+          .withName(REPARTITION_NAME));
+    }
+    fragments
+        .process(() -> new BufferAndDecideProcessor(decision, decider, assembler, metrics),
+            Named.as("buffer-and-decide"),
+            StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.DECISIONS)
+        .to(config.topics().output(),
+            Produced.with(Serdes.String(), Serdes.ByteArray()).withName("sampled-traces-sink"));
+    return builder.build();
+  }
+}

@@ -1,0 +1,160 @@
+package io.tailstream.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tailstream.otlp.Encoding;
+import io.tailstream.yaml.YamlException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static TailstreamConfig parse(String yaml) {
+    return parse(yaml, Map.of());
+  }
+
+  private static TailstreamConfig parse(String yaml, Map<String, String> env) {
+    return ConfigLoader.parse(yaml, "tailstream.yaml", Path.of("/etc/tailstream"), env);
+  }
+
+  @Test
+  void onlyBootstrapServersIsRequiredEverythingElseHasDefaults() {
+    TailstreamConfig c = parse("kafka:\n  bootstrap-servers: broker:9092\n");
+    assertThat(c.kafka().bootstrapServers()).isEqualTo("broker:9092");
+    assertThat(c.kafka().applicationId()).isEqualTo("tailstream");
+    assertThat(c.topics()).isEqualTo(new TopicSettings("otlp_spans", "sampled_traces",
+        "otlp_spans_dlq", true, 12, (short) 1));
+    assertThat(c.inputKeyedByTraceId()).isFalse();
+    assertThat(c.encoding()).isEqualTo(Encoding.OTLP_PROTO);
+    assertThat(c.decision()).isEqualTo(new DecisionSettings(Duration.ofSeconds(30),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), 10_000, 8L << 20, Duration.ofMinutes(10),
+        Duration.ofSeconds(1)));
+    assertThat(c.maxOutputRecordBytes()).isEqualTo(1L << 20);
+    assertThat(c.rulesFile()).isEqualTo(Path.of("/etc/tailstream/rules.yaml"));
+  }
+
+  @Test
+  void readsEveryKey() {
+    TailstreamConfig c = parse("""
+        kafka:
+          bootstrap-servers: a:1,b:2
+          application-id: ts-prod
+          properties: { security.protocol: SSL, state.dir: /var/lib/tailstream }
+        topics: { input: in, output: out, dead-letter: dlq, create: false, partitions: 3, replication-factor: 3 }
+        input: { keyed-by-trace-id: true }
+        encoding: otlp_json
+        decision: { wait: 20s, after-root: 2s, idle: 4s, max-spans-per-trace: 500, max-bytes-per-trace: 1MiB, late-span-ttl: 2m, check-interval: 250ms }
+        output: { max-record-bytes: 512KiB }
+        rules: policies/rules.yaml
+        """);
+    assertThat(c.kafka().properties()).containsEntry("security.protocol", "SSL")
+        .containsEntry("state.dir", "/var/lib/tailstream");
+    assertThat(c.topics()).isEqualTo(new TopicSettings("in", "out", "dlq", false, 3, (short) 3));
+    assertThat(c.inputKeyedByTraceId()).isTrue();
+    assertThat(c.encoding()).isEqualTo(Encoding.OTLP_JSON);
+    assertThat(c.decision().maxWait()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(c.decision().checkInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.decision().maxSpansPerTrace()).isEqualTo(500);
+    assertThat(c.maxOutputRecordBytes()).isEqualTo(512 * 1024);
+    assertThat(c.rulesFile()).isEqualTo(Path.of("/etc/tailstream/policies/rules.yaml"));
+  }
+
+  @Test
+  void environmentOverridesKeysAndCanSupplyTheRequiredOne() {
+    TailstreamConfig c = parse("decision:\n  wait: 30s\n", Map.of(
+        "TAILSTREAM_KAFKA_BOOTSTRAP_SERVERS", "env-broker:9092",
+        "TAILSTREAM_DECISION_WAIT", "12s",
+        "TAILSTREAM_DECISION_AFTER_ROOT", "1s",
+        "TAILSTREAM_INPUT_KEYED_BY_TRACE_ID", "true"));
+    assertThat(c.kafka().bootstrapServers()).isEqualTo("env-broker:9092");
+    assertThat(c.decision().maxWait()).isEqualTo(Duration.ofSeconds(12));
+    assertThat(c.decision().afterRoot()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.inputKeyedByTraceId()).isTrue();
+  }
+
+  @Test
+  void badValueNamesFileLineKeyValueAndWhatIsAllowed() {
+    assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\ndecision:\n  wait: 30x\n"))
+        .isInstanceOf(YamlException.class)
+        .hasMessage("tailstream.yaml:4: decision.wait: bad value '30x': "
+            + "expected a duration such as 250ms, 30s, 5m or 1h");
+  }
+
+  @Test
+  void unknownKeyIsAnErrorWithASuggestion() {
+    assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\ndecision:\n  wiat: 30s\n"))
+        .isInstanceOf(YamlException.class)
+        .hasMessageStartingWith("tailstream.yaml:4: decision.wiat: unknown key 'wiat' under "
+            + "'decision' (did you mean 'wait'?); allowed: after-root, check-interval, idle,");
+    assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\nrule: x.yaml\n"))
+        .hasMessageContaining("tailstream.yaml:3: rule: unknown key 'rule' at the top level");
+  }
+
+  @Test
+  void badEnvironmentValueNamesTheVariable() {
+    assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\n",
+        Map.of("TAILSTREAM_TOPICS_PARTITIONS", "many")))
+        .hasMessage("environment variable TAILSTREAM_TOPICS_PARTITIONS: topics.partitions: "
+            + "bad value 'many': expected an integer from 1 to 10000");
+  }
+
+  @Test
+  void missingBootstrapServersSaysHowToGiveIt() {
+    assertThatThrownBy(() -> parse("topics:\n  input: spans\n"))
+        .hasMessageContaining("kafka.bootstrap-servers is required")
+        .hasMessageContaining("TAILSTREAM_KAFKA_BOOTSTRAP_SERVERS");
+  }
+
+  @Test
+  void otherBadValues() {
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\nencoding: avro\n"))
+        .hasMessage("tailstream.yaml:2: encoding: bad value 'avro': expected otlp_proto or otlp_json");
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\ntopics: { create: yes please }\n"))
+        .hasMessageContaining("topics.create: bad value 'yes please': expected true or false");
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\ndecision: { idle: 0s }\n"))
+        .hasMessageContaining("decision.idle: bad value '0s': expected a duration above zero");
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\noutput: { max-record-bytes: 10 }\n"))
+        .hasMessageContaining("output.max-record-bytes: bad value '10': out of range");
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\ntopics: { input: 'no spaces' }\n"))
+        .hasMessageContaining("topics.input: bad value 'no spaces': expected a Kafka topic name");
+    assertThatThrownBy(() -> parse("kafka: [a, b]\n"))
+        .hasMessageContaining("tailstream.yaml:1: kafka: expected a mapping");
+    assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\n  bootstrap-servers: c:1\n"))
+        .hasMessageContaining("duplicate key 'bootstrap-servers'");
+    assertThatThrownBy(() -> parse("kafka: {\n"))
+        .hasMessageContaining("tailstream.yaml:2: not valid YAML");
+  }
+
+  @Test
+  void loadsAFileAndResolvesRulesNextToIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("tailstream.yaml");
+    Files.writeString(file, "kafka:\n  bootstrap-servers: b:1\nrules: my-rules.yaml\n");
+    TailstreamConfig c = ConfigLoader.load(file, Map.of());
+    assertThat(c.rulesFile()).isEqualTo(dir.resolve("my-rules.yaml").toAbsolutePath());
+  }
+
+  @Test
+  void missingFileIsAClearError(@TempDir Path dir) {
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml"), Map.of()))
+        .isInstanceOf(YamlException.class)
+        .hasMessageContaining("cannot read")
+        .hasMessageContaining("nope.yaml");
+  }
+
+  @Test
+  void streamsPropertiesDefaultToExactlyOnceAndLetUsersOverride() {
+    TailstreamConfig c = parse("kafka:\n  bootstrap-servers: b:1\n  properties: { num.stream.threads: 4 }\n");
+    var p = StreamsProperties.streams(c);
+    assertThat(p.getProperty("processing.guarantee")).isEqualTo("exactly_once_v2");
+    assertThat(p.getProperty("application.id")).isEqualTo("tailstream");
+    assertThat(p.getProperty("num.stream.threads")).isEqualTo("4");
+    TailstreamConfig alo = parse("kafka:\n  bootstrap-servers: b:1\n"
+        + "  properties: { processing.guarantee: at_least_once }\n");
+    assertThat(StreamsProperties.streams(alo).getProperty("processing.guarantee"))
+        .isEqualTo("at_least_once");
+  }
+}
