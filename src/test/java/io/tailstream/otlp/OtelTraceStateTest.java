@@ -1,0 +1,34 @@
+package io.tailstream.otlp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class OtelTraceStateTest {
+  @Test
+  void encodesThresholdsWithoutTrailingZeros() {
+    assertThat(OtelTraceState.encodeThreshold(0)).isEqualTo("0");
+    assertThat(OtelTraceState.encodeThreshold(1L << 55)).isEqualTo("8");
+    assertThat(OtelTraceState.encodeThreshold(0xc0000000000000L)).isEqualTo("c");
+    assertThat(OtelTraceState.encodeThreshold(0xfd70a3d70a3d71L)).isEqualTo("fd70a3d70a3d71");
+  }
+
+  @Test
+  void readsThresholdAndRandomness() {
+    assertThat(OtelTraceState.threshold("ot=th:c;rv:0123456789abcd,vendor=x"))
+        .isEqualTo(0xc0000000000000L);
+    assertThat(OtelTraceState.randomness("vendor=x,ot=th:c;rv:0123456789abcd"))
+        .isEqualTo(0x0123456789abcdL);
+    assertThat(OtelTraceState.randomness("ot=rv:123")).isEqualTo(OtelTraceState.ABSENT);
+    assertThat(OtelTraceState.threshold("vendor=x")).isEqualTo(OtelTraceState.ABSENT);
+    assertThat(OtelTraceState.threshold("")).isEqualTo(OtelTraceState.ABSENT);
+    assertThat(OtelTraceState.threshold("ot=th:zz")).isEqualTo(OtelTraceState.ABSENT);
+  }
+
+  @Test
+  void setsThresholdKeepingOtherEntriesAndMovesOtFirst() {
+    assertThat(OtelTraceState.withThreshold("", 1L << 55)).isEqualTo("ot=th:8");
+    assertThat(OtelTraceState.withThreshold("vendor=a,ot=rv:0123456789abcd;th:4", 1L << 55))
+        .isEqualTo("ot=th:8;rv:0123456789abcd,vendor=a");
+  }
+}

@@ -1,0 +1,73 @@
+package io.tailstream.otlp;
+
+import static io.tailstream.testing.Spans.allSpans;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.TracesData;
+import io.tailstream.testing.Spans;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class TraceAssemblerTest {
+  private static final byte[] A = Spans.traceId(1);
+
+  private static List<TracesData> fragmentsOfA() {
+    // Two records each carrying part of trace A from the same two services.
+    TracesData first = TraceSplitter.split(TraceSplitterTest.mixed()).fragments()
+        .get(ByteString.copyFrom(A));
+    TracesData second = TracesData.newBuilder().addResourceSpans(Spans.resource("model-server",
+        "inference", Spans.span(A, 9, 1, "infer late", 60, 5))).build();
+    return List.of(first, second);
+  }
+
+  @Test
+  void regroupsFragmentsUnderOneResourceAndScope() throws Exception {
+    TraceAssembler assembler = new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20);
+    List<byte[]> records = assembler.assemble(fragmentsOfA(), UnaryOperator.identity());
+    assertThat(records).hasSize(1);
+    ExportTraceServiceRequest out = ExportTraceServiceRequest.parseFrom(records.get(0));
+    assertThat(out.getResourceSpansCount()).isEqualTo(2);
+    ResourceSpans model = out.getResourceSpans(1);
+    assertThat(model.getScopeSpansCount()).isEqualTo(1);
+    assertThat(model.getScopeSpans(0).getSpansList()).extracting(Span::getName)
+        .containsExactly("infer ranker", "infer embedder", "infer late");
+  }
+
+  @Test
+  void splitsBigTracesAcrossRecordsWithoutLosingOrRepeatingSpans() throws Exception {
+    List<TracesData> fragments = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      Span.Builder s = Spans.span(A, i + 2, 1, "span-" + i, i, 1)
+          .addAttributes(Spans.attr("payload", "x".repeat(200)));
+      fragments.add(TracesData.newBuilder()
+          .addResourceSpans(Spans.resource(i % 2 == 0 ? "a" : "b", "s", s)).build());
+    }
+    for (Encoding encoding : Encoding.values()) {
+      OtlpCodec codec = OtlpCodec.of(encoding);
+      TraceAssembler assembler = new TraceAssembler(codec, 16 * 1024);
+      List<byte[]> records = assembler.assemble(fragments, UnaryOperator.identity());
+      assertThat(records.size()).isGreaterThan(4);
+      List<String> names = new ArrayList<>();
+      for (byte[] r : records) {
+        assertThat(r.length).isLessThanOrEqualTo(16 * 1024);
+        allSpans(codec.decode(r).request()).forEach(s -> names.add(s.getName()));
+      }
+      assertThat(names).hasSize(400).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void appliesTheRewriteToEverySpan() throws Exception {
+    TraceAssembler assembler = new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20);
+    List<byte[]> records = assembler.assemble(fragmentsOfA(),
+        s -> s.toBuilder().setTraceState("ot=th:8").build());
+    assertThat(allSpans(ExportTraceServiceRequest.parseFrom(records.get(0))))
+        .hasSize(4).allMatch(s -> s.getTraceState().equals("ot=th:8"));
+  }
+}
