@@ -64,6 +64,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       p.put("transaction.state.log.min.isr", "1");
       p.put("transaction.state.log.num.partitions", "5");
       p.put("group.initial.rebalance.delay.ms", "0");
+      // Abort transactions of crashed producers within seconds, not the default minute.
+      p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
       p.put("share.coordinator.state.topic.replication.factor", "1");
       p.put("share.coordinator.state.topic.min.isr", "1");
       KafkaConfig config = KafkaConfig.fromProps(p);

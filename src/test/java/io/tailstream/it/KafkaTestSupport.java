@@ -1,0 +1,157 @@
+package io.tailstream.it;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.tailstream.workload.InferenceWorkload;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Producing, consuming and config files for the real-broker tests. */
+final class KafkaTestSupport {
+  static final String CORE_RULES = """
+      rules:
+        - name: errors
+          keep: { error: true }
+        - name: slow
+          keep: { latency: "> 2s" }
+        - name: slow-model
+          keep:
+            model-inference:
+              attribute: gen_ai.request.model
+              thresholds: { ranker-v3: 800ms, default: 1500ms }
+        - name: baseline
+          sample: 1%
+      """;
+
+  private KafkaTestSupport() {}
+
+  static Path writeConfig(Path dir, String bootstrap, String applicationId, String decision,
+      String extraProperties) throws IOException {
+    Files.writeString(dir.resolve("rules.yaml"), CORE_RULES);
+    Path stateDir = Files.createDirectories(dir.resolve("state"));
+    Path config = dir.resolve("tailstream.yaml");
+    Files.writeString(config, """
+        kafka:
+          bootstrap-servers: %s
+          application-id: %s
+          properties:
+            state.dir: %s
+            session.timeout.ms: 6000
+            heartbeat.interval.ms: 1500
+            producer.transaction.timeout.ms: 5000
+        %s
+        topics: { input: %s-in, output: %s-out, dead-letter: %s-dlq, partitions: 3 }
+        decision: %s
+        rules: rules.yaml
+        """.formatted(bootstrap, applicationId, stateDir, extraProperties, applicationId,
+        applicationId, applicationId, decision));
+    return config;
+  }
+
+  /**
+   * Packs traces into records the way a collector's batches look: several traces per record,
+   * spans shuffled (children before roots), and about a third of each trace's spans held back to
+   * the next record.
+   */
+  static List<ExportTraceServiceRequest> batches(List<InferenceWorkload.Trace> traces,
+      int tracesPerRecord, Random random) {
+    List<ExportTraceServiceRequest> out = new ArrayList<>();
+    List<Placed> carried = new ArrayList<>();
+    for (int i = 0; i < traces.size(); i += tracesPerRecord) {
+      List<Placed> now = new ArrayList<>(carried);
+      carried = new ArrayList<>();
+      for (InferenceWorkload.Trace t : traces.subList(i, Math.min(traces.size(), i + tracesPerRecord))) {
+        for (ResourceSpans rs : t.resources()) {
+          for (Span s : rs.getScopeSpans(0).getSpansList()) {
+            (random.nextDouble() < 0.33 ? carried : now).add(new Placed(rs, s));
+          }
+        }
+      }
+      Collections.shuffle(now, random);
+      out.add(request(now));
+    }
+    if (!carried.isEmpty()) {
+      out.add(request(carried));
+    }
+    return out;
+  }
+
+  private record Placed(ResourceSpans resource, Span span) {}
+
+  private static ExportTraceServiceRequest request(List<Placed> spans) {
+    Map<Object, ResourceSpans.Builder> byResource = new LinkedHashMap<>();
+    for (Placed p : spans) {
+      ResourceSpans.Builder rs = byResource.computeIfAbsent(p.resource.getResource(), r ->
+          ResourceSpans.newBuilder().setResource(p.resource.getResource())
+              .addScopeSpans(ScopeSpans.newBuilder().setScope(p.resource.getScopeSpans(0).getScope())));
+      rs.getScopeSpansBuilder(0).addSpans(p.span);
+    }
+    ExportTraceServiceRequest.Builder r = ExportTraceServiceRequest.newBuilder();
+    byResource.values().forEach(r::addResourceSpans);
+    return r.build();
+  }
+
+  static void produce(String bootstrap, String topic, List<byte[]> values) {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+        "bootstrap.servers", bootstrap, "linger.ms", 5, "acks", "all"),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (byte[] v : values) {
+        producer.send(new ProducerRecord<>(topic, null, v));
+      }
+      producer.flush();
+    }
+  }
+
+  /**
+   * Reads a topic from the start with read_committed until {@code done} holds for everything read
+   * and then {@code quiet} passes with nothing new (so duplicates would show), or the deadline.
+   */
+  static List<ConsumerRecord<byte[], byte[]>> consume(String bootstrap, String topic,
+      Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration quiet, Duration deadline) {
+    List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        "bootstrap.servers", bootstrap, "isolation.level", "read_committed",
+        "auto.offset.reset", "earliest", "enable.auto.commit", false),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long end = System.nanoTime() + deadline.toNanos();
+      long doneSince = -1;
+      while (System.nanoTime() < end) {
+        int before = all.size();
+        consumer.poll(Duration.ofMillis(200)).forEach(all::add);
+        if (all.size() != before) {
+          doneSince = -1;
+        }
+        if (done.test(all)) {
+          if (doneSince < 0) {
+            doneSince = System.nanoTime();
+          } else if (System.nanoTime() - doneSince > quiet.toNanos()) {
+            break;
+          }
+        }
+      }
+    }
+    return all;
+  }
+}
