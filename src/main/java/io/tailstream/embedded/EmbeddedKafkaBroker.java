@@ -94,6 +94,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return bootstrapServers;
   }
 
+  /** The broker's temporary data directory (deleted on close). */
+  public Path logDir() {
+    return logDir;
+  }
+
   /** Creates topics (existing ones are left alone). */
   public void createTopics(int partitions, String... names) {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
@@ -121,10 +126,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   public void close() {
     server.shutdown();
     server.awaitShutdown();
-    try (Stream<Path> files = Files.walk(logDir)) {
+    deleteRecursively(logDir);
+  }
+
+  /** Best-effort removal of a temporary directory tree. */
+  public static void deleteRecursively(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException e) {
-      log.debug("could not delete {}: {}", logDir, e.getMessage());
+      log.debug("could not delete {}: {}", dir, e.getMessage());
     }
   }
 
