@@ -13,6 +13,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +56,11 @@ final class TopicProvisioner {
           return;
         } catch (ExecutionException | TimeoutException e) {
           Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+          if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
+            // Retrying will not fix credentials or ACLs.
+            throw new IllegalStateException("Kafka at " + servers + " refused tailstream: "
+                + cause.getMessage() + " (check the security settings in kafka.properties)", cause);
+          }
           log.warn("cannot reach Kafka at {} ({}); retrying in {} s", servers,
               cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(),
               backoff.toSeconds());

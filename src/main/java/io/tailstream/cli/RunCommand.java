@@ -32,6 +32,9 @@ final class RunCommand implements Callable<Integer> {
     try {
       app.start();
       app.awaitStop();
+    } catch (org.apache.kafka.common.config.ConfigException e) {
+      System.err.println("tailstream: invalid Kafka setting in kafka.properties: " + e.getMessage());
+      return Main.EXIT_BAD_CONFIG;
     } catch (IllegalStateException e) {
       System.err.println("tailstream: " + e.getMessage());
       return Main.EXIT_FAILURE;

@@ -62,7 +62,7 @@ public final class ConfigLoader {
       throw root.error("expected the config to be a mapping with keys " + TOP_KEYS);
     }
     root.requireKeys(TOP_KEYS);
-    Section top = new Section("", Optional.of(root), root);
+    Section top = new Section("", Optional.of(root));
 
     Section kafka = top.section("kafka", KAFKA_KEYS);
     String bootstrap = kafka.read("bootstrap-servers", null, Function.identity(), "host:port[,host:port]");
@@ -99,7 +99,8 @@ public final class ConfigLoader {
             "an integer from 1 to 10000000"),
         decision.read("max-bytes-per-trace", 8L << 20, s -> sizeIn(s, 1024, 1L << 30),
             Units.SIZE_FORMS + ", from 1KiB to 1GiB"),
-        decision.read("late-span-ttl", Duration.ofMinutes(10), Units::duration, Units.DURATION_FORMS),
+        decision.read("late-span-ttl", Duration.ofMinutes(10), ConfigLoader::atLeastOneSecond,
+            Units.DURATION_FORMS + ", at least 1s"),
         decision.read("check-interval", Duration.ofSeconds(1), ConfigLoader::positiveDuration,
             Units.DURATION_FORMS));
 
@@ -112,8 +113,20 @@ public final class ConfigLoader {
 
     warnOnUnwiseSettings(decisionSettings, maxRecordBytes);
     warnOnUnusedEnvironment();
-    return new TailstreamConfig(new KafkaSettings(bootstrap.trim(), applicationId, properties),
+    TailstreamConfig config = new TailstreamConfig(
+        new KafkaSettings(bootstrap.trim(), applicationId, properties),
         topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile);
+    checkKafkaProperties(config, kafka.node.flatMap(n -> n.get("properties")).orElse(root));
+    return config;
+  }
+
+  /** Lets Kafka Streams validate the properties now, so that a bad one fails like a bad key. */
+  private static void checkKafkaProperties(TailstreamConfig config, YamlNode where) {
+    try {
+      new org.apache.kafka.streams.StreamsConfig(StreamsProperties.streams(config));
+    } catch (org.apache.kafka.common.config.ConfigException e) {
+      throw where.error("invalid Kafka setting: " + e.getMessage());
+    }
   }
 
   private static void warnOnUnwiseSettings(DecisionSettings d, long maxRecordBytes) {
@@ -162,12 +175,10 @@ public final class ConfigLoader {
   private final class Section {
     private final String path;
     private final Optional<YamlNode> node;
-    private final YamlNode anchor;
 
-    Section(String path, Optional<YamlNode> node, YamlNode anchor) {
+    Section(String path, Optional<YamlNode> node) {
       this.path = path;
       this.node = node;
-      this.anchor = anchor;
     }
 
     Section section(String key, Set<String> allowed) {
@@ -178,7 +189,7 @@ public final class ConfigLoader {
         }
         c.requireKeys(allowed);
       });
-      return new Section(key, child, child.orElse(anchor));
+      return new Section(key, child);
     }
 
     <T> T read(String key, T defaultValue, Function<String, T> parser, String allowed) {
@@ -266,6 +277,15 @@ public final class ConfigLoader {
       throw new IllegalArgumentException("out of range: expected from " + min + " to " + max + " bytes");
     }
     return value;
+  }
+
+  private static Duration atLeastOneSecond(String s) {
+    Duration d = Units.duration(s);
+    if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("expected at least 1s: decisions must be remembered "
+          + "for late spans to follow them");
+    }
+    return d;
   }
 
   private static Duration positiveDuration(String s) {

@@ -10,9 +10,4 @@ import java.time.Duration;
  */
 public record DecisionSettings(Duration maxWait, Duration afterRoot, Duration idle,
     int maxSpansPerTrace, long maxBytesPerTrace, Duration lateSpanTtl, Duration checkInterval) {
-
-  /** The latest a trace can be decided after its first span, not counting the check interval. */
-  public Duration longestBuffering() {
-    return maxWait;
-  }
 }

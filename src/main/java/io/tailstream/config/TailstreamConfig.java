@@ -17,14 +17,4 @@ public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolea
     Objects.requireNonNull(decision, "decision");
     Objects.requireNonNull(rulesFile, "rulesFile");
   }
-
-  public TailstreamConfig withKafka(KafkaSettings newKafka) {
-    return new TailstreamConfig(newKafka, topics, inputKeyedByTraceId, encoding, decision,
-        maxOutputRecordBytes, rulesFile);
-  }
-
-  public TailstreamConfig withDecision(DecisionSettings newDecision) {
-    return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, newDecision,
-        maxOutputRecordBytes, rulesFile);
-  }
 }

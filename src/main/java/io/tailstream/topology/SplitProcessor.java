@@ -9,6 +9,7 @@ import io.tailstream.otlp.OtlpCodec;
 import io.tailstream.otlp.OtlpDecodeException;
 import io.tailstream.otlp.TraceIds;
 import io.tailstream.otlp.TraceSplitter;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
@@ -57,7 +58,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     }
     TraceSplitter.Split split = TraceSplitter.split(decoded.request());
     metrics.recordIn(split.spanCount());
-    String keyHex = keyedByTraceId && record.key() != null ? new String(record.key()) : null;
+    String keyHex = keyedByTraceId && record.key() != null ? new String(record.key(), StandardCharsets.UTF_8) : null;
     for (Map.Entry<ByteString, TracesData> e : split.fragments().entrySet()) {
       byte[] traceId = e.getKey().toByteArray();
       if (keyHex != null && !keyHex.equalsIgnoreCase(TraceIds.hex(traceId))) {

@@ -125,6 +125,12 @@ class ConfigLoaderTest {
         .hasMessageContaining("tailstream.yaml:1: kafka: expected a mapping");
     assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\n  bootstrap-servers: c:1\n"))
         .hasMessageContaining("duplicate key 'bootstrap-servers'");
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\ndecision: { late-span-ttl: 0s }\n"))
+        .hasMessageContaining("decision.late-span-ttl: bad value '0s': expected at least 1s");
+    assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\n  properties:\n"
+        + "    processing.guarantee: sometimes\n"))
+        .hasMessageStartingWith("tailstream.yaml:4: kafka.properties: invalid Kafka setting: ")
+        .hasMessageContaining("sometimes").hasMessageContaining("processing.guarantee");
     assertThatThrownBy(() -> parse("kafka: {\n"))
         .hasMessageContaining("tailstream.yaml:2: not valid YAML");
   }
