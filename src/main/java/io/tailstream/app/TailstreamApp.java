@@ -2,11 +2,16 @@ package io.tailstream.app;
 
 import io.tailstream.config.StreamsProperties;
 import io.tailstream.config.TailstreamConfig;
+import io.tailstream.decide.ActiveRules;
 import io.tailstream.decide.Decider;
 import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.rules.RuleSet;
 import io.tailstream.rules.RulesParser;
 import io.tailstream.topology.TailstreamTopology;
+import io.tailstream.yaml.YamlException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -28,9 +33,11 @@ import org.slf4j.LoggerFactory;
 public final class TailstreamApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TailstreamApp.class);
   static final Duration SUMMARY_INTERVAL = Duration.ofSeconds(30);
+  static final Duration RULES_CHECK_INTERVAL = Duration.ofSeconds(1);
 
   private final TailstreamConfig config;
-  private final Decider decider;
+  private final ActiveRules rules;
+  private final RulesWatcher watcher;
   private final TailstreamMetrics metrics = new TailstreamMetrics();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ScheduledExecutorService summaries = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -41,19 +48,32 @@ public final class TailstreamApp implements AutoCloseable {
   private volatile KafkaStreams streams;
   private volatile boolean failed;
 
-  private TailstreamApp(TailstreamConfig config, Decider decider) {
+  private TailstreamApp(TailstreamConfig config, String rulesText, Decider decider) {
     this.config = config;
-    this.decider = decider;
+    this.rules = new ActiveRules(decider);
+    this.watcher = new RulesWatcher(config.rulesFile(), rulesText, rules, metrics);
   }
 
   /** Loads and compiles the rules; throws {@code YamlException} when they are invalid. */
   public static TailstreamApp create(TailstreamConfig config) {
-    RuleSet rules = RulesParser.load(config.rulesFile());
-    return new TailstreamApp(config, Decider.compile(rules));
+    String text;
+    try {
+      text = Files.readString(config.rulesFile(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new YamlException("cannot read rules file " + config.rulesFile() + ": " + e.getMessage());
+    }
+    RuleSet ruleSet = RulesParser.parse(text, config.rulesFile().toString());
+    ruleSet.warnings().forEach(w -> log.warn("rules: {}", w));
+    return new TailstreamApp(config, text, Decider.compile(ruleSet));
   }
 
   public Topology topology() {
-    return TailstreamTopology.build(config, decider, metrics);
+    return TailstreamTopology.build(config, rules, metrics);
+  }
+
+  /** The rules in force (they change when the rules file does). */
+  public ActiveRules rules() {
+    return rules;
   }
 
   /** Waits for Kafka, creates missing topics, starts processing. */
@@ -75,10 +95,22 @@ public final class TailstreamApp implements AutoCloseable {
     });
     streams = kafkaStreams;
     kafkaStreams.start();
-    log.info("tailstream started: {} → {} ({}), rules {} from {}", config.topics().input(),
-        config.topics().output(), config.encoding(), decider.ruleNames(), config.rulesFile());
-    summaries.scheduleAtFixedRate(() -> log.info(metrics.summaryLine()),
+    Decider decider = rules.current();
+    log.info("tailstream started: {} → {} ({}), rules {} version {} from {}", config.topics().input(),
+        config.topics().output(), config.encoding(), decider.ruleNames(), decider.version(),
+        config.rulesFile());
+    summaries.scheduleAtFixedRate(this::logSummary,
         SUMMARY_INTERVAL.toMillis(), SUMMARY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    summaries.scheduleWithFixedDelay(watcher::check, RULES_CHECK_INTERVAL.toMillis(),
+        RULES_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void logSummary() {
+    log.info(metrics.summaryLine());
+    var learned = rules.current().learners().describe(System.currentTimeMillis());
+    if (!learned.isEmpty()) {
+      log.info("learned model thresholds: {}", learned);
+    }
   }
 
   /** Blocks until the streams stop (closed, or failed). */

@@ -1,47 +1,86 @@
 package io.tailstream.decide;
 
+import io.tailstream.adapt.ModelLearners;
+import io.tailstream.adapt.TokenBucket;
 import io.tailstream.otlp.OtelTraceState;
 import io.tailstream.otlp.TraceIds;
-import io.tailstream.rules.Condition;
 import io.tailstream.rules.Rule;
 import io.tailstream.rules.RuleSet;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * Compiled rules. All parsing, validation and precomputation happens in {@link #compile}, so that
- * {@link #decide} is a walk over predicates that allocates nothing except for probabilistic keeps.
+ * {@link #decide} walks predicates over the trace's summary and allocates nothing except for
+ * probabilistic keeps.
  *
  * <p>Rules are tried in order and the first decisive rule wins. A {@code keep} rule decides when
- * its condition holds — and, for a sampled rule, when the trace is also selected by probability;
- * an unselected trace goes on to the next rule. A {@code drop} rule decides when its condition
- * holds. A trace no rule decides is dropped as {@value Decision#NO_RULE}.
+ * its condition holds — and, when sampled or limited, when the trace is also selected by
+ * probability and fits the rule's rate limit; otherwise the trace goes on to the next rule. A
+ * {@code drop} rule decides when its condition holds. A trace no rule decides gets the rule set's
+ * default, reported as {@value Decision#NO_RULE}.
  */
 public final class Decider {
   private final List<CompiledRule> rules;
+  private final FeatureSet features;
   private final Set<String> modelAttributes;
-  private final Decision fallback = Decision.drop(Decision.NO_RULE);
+  private final List<FactsExtractor.Learning> learnings;
+  private final ModelLearners learners;
+  private final String version;
+  private final Decision fallback;
+  private final FactsExtractor extractor;
 
-  private Decider(List<CompiledRule> rules, Set<String> modelAttributes) {
+  private Decider(RuleSet ruleSet, List<CompiledRule> rules, ConditionCompiler compiler,
+      ModelLearners learners) {
     this.rules = List.copyOf(rules);
-    this.modelAttributes = Set.copyOf(modelAttributes);
+    this.features = compiler.features();
+    this.modelAttributes = Set.copyOf(compiler.modelAttributes());
+    this.learnings = List.copyOf(compiler.learnings());
+    this.learners = learners;
+    this.version = ruleSet.version();
+    this.fallback = ruleSet.defaultKeep()
+        ? Decision.keep(Decision.NO_RULE, version) : Decision.drop(Decision.NO_RULE, version);
+    this.extractor = new FactsExtractor(features, modelAttributes, learnings);
   }
 
   public static Decider compile(RuleSet ruleSet) {
-    List<CompiledRule> compiled = new ArrayList<>();
-    Set<String> modelAttributes = new LinkedHashSet<>();
-    for (Rule rule : ruleSet.rules()) {
-      Predicate<TraceFacts> predicate =
-          rule.condition() == null ? null : predicate(rule.condition(), modelAttributes);
-      compiled.add(new CompiledRule(rule, predicate));
-    }
-    return new Decider(compiled, modelAttributes);
+    return compile(ruleSet, new ModelLearners());
   }
 
-  /** The span attributes that name a model, for {@link FactsExtractor}. */
+  /** Compiles with the instance's learners, so learned thresholds survive a rules reload. */
+  public static Decider compile(RuleSet ruleSet, ModelLearners learners) {
+    ConditionCompiler compiler = new ConditionCompiler(learners);
+    List<CompiledRule> compiled = new ArrayList<>();
+    for (Rule rule : ruleSet.rules()) {
+      TracePredicate predicate = rule.condition() == null ? null : compiler.compile(rule.condition());
+      compiled.add(new CompiledRule(rule, predicate, ruleSet.version()));
+    }
+    return new Decider(ruleSet, compiled, compiler, learners);
+  }
+
+  /** The extractor that computes the facts these rules read. */
+  public FactsExtractor extractor() {
+    return extractor;
+  }
+
+  /**
+   * Whether {@code facts} were computed for these rules. Facts summarized under other rules
+   * (a reload while the trace was buffered) must be recomputed from the spans with
+   * {@link #extractor()} before {@link #decide}.
+   */
+  public boolean understands(TraceFacts facts) {
+    return features.size() == 0 || facts.featureSetId() == features.id();
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public ModelLearners learners() {
+    return learners;
+  }
+
   public Set<String> modelAttributes() {
     return modelAttributes;
   }
@@ -50,11 +89,11 @@ public final class Decider {
     return rules.stream().map(r -> r.name).toList();
   }
 
-  public Decision decide(TraceFacts facts, byte[] traceId) {
+  public Decision decide(TraceFacts facts, byte[] traceId, long nowMs) {
     long randomness = facts.randomness() != OtelTraceState.ABSENT
         ? facts.randomness() : TraceIds.randomness(traceId);
     for (CompiledRule rule : rules) {
-      Decision d = rule.evaluate(facts, randomness);
+      Decision d = rule.evaluate(facts, randomness, nowMs);
       if (d != null) {
         return d;
       }
@@ -71,76 +110,57 @@ public final class Decider {
     return Math.max(0, Math.min(OtelTraceState.MAX_THRESHOLD, Math.round(t)));
   }
 
-  private static Predicate<TraceFacts> predicate(Condition condition, Set<String> modelAttributes) {
-    if (condition instanceof Condition.Error e) {
-      return e.expected() ? TraceFacts::errorSeen : f -> !f.errorSeen();
-    }
-    if (condition instanceof Condition.Latency l) {
-      return f -> l.range().contains(f.durationNanos());
-    }
-    if (condition instanceof Condition.ModelInference m) {
-      modelAttributes.add(m.attribute());
-      return f -> anyModelAbove(f, m);
-    }
-    Condition.AllOf all = (Condition.AllOf) condition;
-    List<Predicate<TraceFacts>> parts = new ArrayList<>();
-    for (Condition c : all.conditions()) {
-      parts.add(predicate(c, modelAttributes));
-    }
-    return f -> {
-      for (Predicate<TraceFacts> p : parts) {
-        if (!p.test(f)) {
-          return false;
-        }
-      }
-      return true;
-    };
-  }
-
-  private static boolean anyModelAbove(TraceFacts facts, Condition.ModelInference m) {
-    for (var e : facts.modelMaxNanos().entrySet()) {
-      long threshold = m.thresholdNanos().getOrDefault(e.getKey(), m.defaultNanos());
-      if (threshold > 0 && e.getValue() > threshold) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   @Override
   public String toString() {
-    return "Decider" + ruleNames();
+    return "Decider" + ruleNames() + "@" + version;
   }
 
   private static final class CompiledRule {
     final String name;
-    final Predicate<TraceFacts> predicate;
+    final TracePredicate predicate;
     final boolean drop;
     final boolean sampled;
     final long threshold;
     final Decision fixed;
+    final String version;
+    final TokenBucket rateLimit;
+    final boolean limitSpans;
+    final TokenBucket bytesLimit;
 
-    CompiledRule(Rule rule, Predicate<TraceFacts> predicate) {
+    CompiledRule(Rule rule, TracePredicate predicate, String version) {
       this.name = rule.name();
       this.predicate = predicate;
       this.drop = rule.action() == Rule.Action.DROP;
-      this.sampled = rule.sampled() || rule.condition() == null;
+      this.sampled = rule.sampled() || (rule.condition() == null && !rule.limited());
       this.threshold = thresholdFor(rule.sampleRate());
-      this.fixed = drop ? Decision.drop(name) : Decision.keep(name);
+      this.version = version;
+      this.fixed = drop ? Decision.drop(name, version) : Decision.keep(name, version);
+      this.rateLimit = rule.rateLimit() == null ? null : new TokenBucket(rule.rateLimit().perSecond());
+      this.limitSpans = rule.rateLimit() != null && rule.rateLimit().spans();
+      this.bytesLimit = rule.bytesPerSecond() > 0 ? new TokenBucket(rule.bytesPerSecond()) : null;
     }
 
-    Decision evaluate(TraceFacts facts, long randomness) {
-      if (predicate != null && !predicate.test(facts)) {
+    Decision evaluate(TraceFacts facts, long randomness, long nowMs) {
+      if (predicate != null && !predicate.test(facts, nowMs)) {
+        return null;
+      }
+      if (drop) {
+        return fixed;
+      }
+      if (sampled && randomness < threshold) {
+        return null;
+      }
+      if (rateLimit != null && !rateLimit.tryAcquire(limitSpans ? facts.spanCount() : 1, nowMs)) {
+        return null;
+      }
+      if (bytesLimit != null && !bytesLimit.tryAcquire(facts.bytes(), nowMs)) {
         return null;
       }
       if (!sampled) {
         return fixed;
       }
-      if (randomness < threshold) {
-        return null;
-      }
       // Never lower an incoming threshold: downstream count estimates must stay unbiased.
-      return new Decision(true, name, Math.max(threshold, facts.threshold()));
+      return new Decision(true, name, Math.max(threshold, facts.threshold()), version);
     }
   }
 }

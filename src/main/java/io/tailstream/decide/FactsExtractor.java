@@ -7,26 +7,46 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import io.opentelemetry.proto.trace.v1.TracesData;
+import io.tailstream.adapt.ModelLatencyLearner;
 import io.tailstream.otlp.OtelTraceState;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Computes the {@link TraceFacts} of one fragment in a single pass over its spans. Which span
- * attributes name a model comes from the compiled rules.
+ * Computes the {@link TraceFacts} of one fragment in a single pass over its spans: the fixed
+ * facts, the compiled rules' span-level features, and per-model inference maxima, feeding each
+ * inference span to the learners of learned thresholds on the way. Made by {@link Decider#extractor()}.
  */
 public final class FactsExtractor {
   static final String SERVICE_NAME = "service.name";
 
-  private final Set<String> modelAttributes;
+  /** A learner and the span attribute that names its models. */
+  record Learning(String attribute, ModelLatencyLearner learner) {}
 
-  public FactsExtractor(Set<String> modelAttributes) {
+  private final FeatureSet features;
+  private final Set<String> modelAttributes;
+  private final List<Learning> learners;
+
+  FactsExtractor(FeatureSet features, Set<String> modelAttributes, List<Learning> learners) {
+    this.features = features;
     this.modelAttributes = Set.copyOf(modelAttributes);
+    this.learners = List.copyOf(learners);
   }
 
-  public TraceFacts extract(TracesData fragment, long encodedBytes) {
+  /** Facts of a newly arrived fragment; its inference spans teach the learners (at {@code nowMs}). */
+  public TraceFacts extract(TracesData fragment, long encodedBytes, long nowMs) {
+    return extract(fragment, encodedBytes, nowMs, true);
+  }
+
+  /** Facts of spans seen before (recomputed after a rules reload): learners are not fed twice. */
+  public TraceFacts reextract(TracesData fragment, long encodedBytes) {
+    return extract(fragment, encodedBytes, 0, false);
+  }
+
+  private TraceFacts extract(TracesData fragment, long encodedBytes, long nowMs, boolean learn) {
     int spans = 0;
     long minStart = Long.MAX_VALUE;
     long maxEnd = 0;
@@ -36,6 +56,7 @@ public final class FactsExtractor {
     long threshold = OtelTraceState.ABSENT;
     Map<String, Long> models = Map.of();
     Set<String> services = new HashSet<>(2);
+    long[] values = features.initial();
     for (ResourceSpans rs : fragment.getResourceSpansList()) {
       String service = stringAttribute(rs.getResource().getAttributesList(), SERVICE_NAME);
       if (service != null) {
@@ -44,9 +65,11 @@ public final class FactsExtractor {
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         for (Span span : ss.getSpansList()) {
           spans++;
+          long duration = Math.max(0, span.getEndTimeUnixNano() - span.getStartTimeUnixNano());
           minStart = Math.min(minStart, span.getStartTimeUnixNano());
           maxEnd = Math.max(maxEnd, span.getEndTimeUnixNano());
-          root |= span.getParentSpanId().isEmpty();
+          boolean isRoot = span.getParentSpanId().isEmpty();
+          root |= isRoot;
           error |= span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
           if (!span.getTraceState().isEmpty()) {
             if (randomness == OtelTraceState.ABSENT) {
@@ -54,30 +77,62 @@ public final class FactsExtractor {
             }
             threshold = Math.max(threshold, OtelTraceState.threshold(span.getTraceState()));
           }
+          updateFeatures(values, span, rs, service, isRoot, duration);
           if (!modelAttributes.isEmpty()) {
-            String model = modelOf(span);
-            if (model != null) {
-              if (models.isEmpty()) {
-                models = new HashMap<>(4);
-              }
-              long duration = Math.max(0, span.getEndTimeUnixNano() - span.getStartTimeUnixNano());
-              models.merge(model, duration, Math::max);
-            }
+            models = observeModel(span, duration, models, nowMs, learn);
           }
         }
       }
     }
     return new TraceFacts(spans, encodedBytes, minStart, maxEnd, root, error, models, services,
-        randomness, threshold);
+        randomness, threshold, features.id(), values);
   }
 
-  private String modelOf(Span span) {
-    for (KeyValue kv : span.getAttributesList()) {
-      if (modelAttributes.contains(kv.getKey()) && kv.getValue().hasStringValue()) {
-        return kv.getValue().getStringValue();
+  private void updateFeatures(long[] values, Span span, ResourceSpans rs, String service,
+      boolean isRoot, long duration) {
+    for (int i = 0; i < values.length; i++) {
+      FeatureSet.Feature f = features.get(i);
+      switch (f.kind()) {
+        case ANY -> {
+          if (values[i] == 0 && f.matcher().test(span, rs, service)) {
+            values[i] = 1;
+          }
+        }
+        case SOME_FAILED -> {
+          if (values[i] == 0 && !f.matcher().test(span, rs, service)) {
+            values[i] = 1;
+          }
+        }
+        case ROOT -> {
+          if (isRoot) {
+            values[i] = f.matcher().test(span, rs, service) ? 1 : 0;
+          }
+        }
+        case MAX_DURATION -> {
+          if (duration > values[i] && f.matcher().test(span, rs, service)) {
+            values[i] = duration;
+          }
+        }
       }
     }
-    return null;
+  }
+
+  private Map<String, Long> observeModel(Span span, long duration, Map<String, Long> models,
+      long nowMs, boolean learn) {
+    for (KeyValue kv : span.getAttributesList()) {
+      if (modelAttributes.contains(kv.getKey()) && kv.getValue().hasStringValue()) {
+        String model = kv.getValue().getStringValue();
+        Map<String, Long> out = models.isEmpty() ? new HashMap<>(4) : models;
+        out.merge(model, duration, Math::max);
+        for (Learning l : learners) {
+          if (learn && l.attribute().equals(kv.getKey())) {
+            l.learner().record(model, duration, nowMs);
+          }
+        }
+        return out;
+      }
+    }
+    return models;
   }
 
   static String stringAttribute(Iterable<KeyValue> attributes, String key) {

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What the rules need to know about a trace, accumulated fragment by fragment so that most
- * decisions never read the spans themselves. Immutable; {@link #merge} returns a new value.
+ * What the rules need to know about a trace, accumulated fragment by fragment so that decisions
+ * never read the spans themselves. Immutable; {@link #merge} returns a new value.
  *
  * @param spanCount spans seen so far
  * @param bytes encoded size of those spans' fragments
@@ -20,20 +20,30 @@ import java.util.Set;
  * @param services {@code service.name} of the resources seen
  * @param randomness the {@code rv} of the OpenTelemetry tracestate entry, or -1
  * @param threshold the highest incoming {@code th}, or -1
+ * @param featureSetId which {@link FeatureSet} computed {@code features}; {@link #STALE_FEATURES}
+ *     when fragments were summarized under different rules
+ * @param features the rules' span-level features (see {@link FeatureSet}); do not modify
  */
 public record TraceFacts(int spanCount, long bytes, long minStartNanos, long maxEndNanos,
     boolean rootSeen, boolean errorSeen, Map<String, Long> modelMaxNanos, Set<String> services,
-    long randomness, long threshold) {
+    long randomness, long threshold, int featureSetId, long[] features) {
 
   /** A trace keeps at most this many distinct models and services: bounded summary size. */
   public static final int MAX_NAMES = 64;
-
-  public static final TraceFacts EMPTY = new TraceFacts(0, 0, Long.MAX_VALUE, 0, false, false,
-      Map.of(), Set.of(), OtelTraceState.ABSENT, OtelTraceState.ABSENT);
+  public static final int STALE_FEATURES = -1;
+  private static final long[] NO_FEATURES = new long[0];
 
   public TraceFacts {
     modelMaxNanos = Map.copyOf(modelMaxNanos);
     services = Set.copyOf(services);
+  }
+
+  /** Facts without rule features (for callers that have no compiled rules at hand). */
+  public TraceFacts(int spanCount, long bytes, long minStartNanos, long maxEndNanos,
+      boolean rootSeen, boolean errorSeen, Map<String, Long> modelMaxNanos, Set<String> services,
+      long randomness, long threshold) {
+    this(spanCount, bytes, minStartNanos, maxEndNanos, rootSeen, errorSeen, modelMaxNanos,
+        services, randomness, threshold, 0, NO_FEATURES);
   }
 
   /** max(end) - min(start) over the spans seen; 0 before the first span. */
@@ -68,10 +78,21 @@ public record TraceFacts(int spanCount, long bytes, long minStartNanos, long max
       }
       allServices = merged;
     }
+    int mergedSet = featureSetId;
+    long[] mergedFeatures;
+    if (featureSetId == other.featureSetId && features.length == other.features.length) {
+      mergedFeatures = features.clone();
+      for (int i = 0; i < mergedFeatures.length; i++) {
+        mergedFeatures[i] = Math.max(mergedFeatures[i], other.features[i]);
+      }
+    } else {
+      mergedSet = STALE_FEATURES;
+      mergedFeatures = NO_FEATURES;
+    }
     return new TraceFacts(spanCount + other.spanCount, bytes + other.bytes,
         Math.min(minStartNanos, other.minStartNanos), Math.max(maxEndNanos, other.maxEndNanos),
         rootSeen || other.rootSeen, errorSeen || other.errorSeen, models, allServices,
         randomness != OtelTraceState.ABSENT ? randomness : other.randomness,
-        Math.max(threshold, other.threshold));
+        Math.max(threshold, other.threshold), mergedSet, mergedFeatures);
   }
 }

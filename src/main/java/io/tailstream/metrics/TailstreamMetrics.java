@@ -22,6 +22,9 @@ public final class TailstreamMetrics {
   private final LongAdder lateSpansDropped = new LongAdder();
   private final LongAdder spansOut = new LongAdder();
   private final LongAdder recordsOut = new LongAdder();
+  private final LongAdder factsRecomputed = new LongAdder();
+  private final LongAdder rulesReloads = new LongAdder();
+  private final LongAdder rulesReloadFailures = new LongAdder();
   private final AtomicLong bufferedTraces = new AtomicLong();
   private final Map<String, LongAdder> keptByRule = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> droppedByRule = new ConcurrentHashMap<>();
@@ -60,6 +63,27 @@ public final class TailstreamMetrics {
   public void emitted(int records, int spans) {
     recordsOut.add(records);
     spansOut.add(spans);
+  }
+
+  /** A trace summarized under reloaded rules had its facts recomputed from its spans. */
+  public void factsRecomputed() {
+    factsRecomputed.increment();
+  }
+
+  public void rulesReloaded(boolean ok) {
+    (ok ? rulesReloads : rulesReloadFailures).increment();
+  }
+
+  public long factsRecomputedCount() {
+    return factsRecomputed.sum();
+  }
+
+  public long rulesReloads() {
+    return rulesReloads.sum();
+  }
+
+  public long rulesReloadFailures() {
+    return rulesReloadFailures.sum();
   }
 
   public void bufferedDelta(long delta) {

@@ -1,14 +1,39 @@
 package io.tailstream.rules;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
-/** What a rule's {@code keep:} or {@code drop:} asks of a trace. Parsed, not yet compiled. */
+/**
+ * What a rule's {@code keep:} or {@code drop:} asks of a trace, as parsed. Values, compared by
+ * content: the compiler shares one computed feature between equal conditions.
+ */
 public sealed interface Condition {
 
-  /** {@code error: true} — any span has status ERROR ({@code error: false}: none has). */
+  /** Which spans a span-level condition looks at. */
+  enum Scope {
+    /** At least one span matches (the default). */
+    ANY_SPAN,
+    /** The root span matches (false while no root span arrived). */
+    ROOT,
+    /** Every span matches. */
+    ALL_SPANS
+  }
+
+  /** {@code error: true} — some span has status ERROR ({@code false}: none has). */
   record Error(boolean expected) implements Condition {}
+
+  /** {@code status: [ERROR, UNSET]} — span status codes, by scope. */
+  record Status(Set<String> codes, Scope scope) implements Condition {
+    public static final Set<String> CODES = Set.of("UNSET", "OK", "ERROR");
+
+    public Status {
+      codes = Set.copyOf(codes);
+      Objects.requireNonNull(scope, "scope");
+    }
+  }
 
   /** {@code latency: "> 2s"} — the trace's duration, max(end) - min(start) over its spans. */
   record Latency(DurationRange range) implements Condition {
@@ -18,22 +43,71 @@ public sealed interface Condition {
   }
 
   /**
-   * {@code model-inference} — some span carrying {@code attribute} ran longer than the threshold
-   * of its model; models without their own threshold use {@code defaultNanos} (absent when 0 or
-   * less: such models never match).
+   * {@code span-latency} — some span matching the selector (name, service, kind; null = any) ran
+   * longer than {@code aboveNanos}: a pipeline stage's own limit.
    */
-  record ModelInference(String attribute, Map<String, Long> thresholdNanos, long defaultNanos)
-      implements Condition {
+  record SpanLatency(String name, String service, String kind, long aboveNanos) implements Condition {}
+
+  /**
+   * {@code model-inference} — some span carrying {@code attribute} ran longer than its model's
+   * threshold: fixed per model, {@code defaultNanos} for other models (0: none), or learned from
+   * the model's recent latencies when {@code learned} is set.
+   */
+  record ModelInference(String attribute, Map<String, Long> thresholdNanos, long defaultNanos,
+      Learned learned) implements Condition {
     public ModelInference {
       Objects.requireNonNull(attribute, "attribute");
       thresholdNanos = Map.copyOf(thresholdNanos);
     }
   }
 
-  /** Several conditions in one mapping: all must hold. */
+  /** A learned threshold: the model's recent {@code percentile} × {@code factor}. */
+  record Learned(double percentile, Duration window, int minSamples, double factor) {}
+
+  /** {@code attribute:} (span) or {@code resource-attribute:} — a value test on one key. */
+  record Attribute(boolean resource, String key, ValueMatch match, Scope scope) implements Condition {
+    public Attribute {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(match, "match");
+      Objects.requireNonNull(scope, "scope");
+    }
+  }
+
+  /** {@code span-count: { min, max }} — inclusive bounds on the number of spans. */
+  record SpanCount(int min, int max) implements Condition {}
+
+  /** {@code service:} — the {@code service.name} of a span's resource, by scope. */
+  record Service(Set<String> names, Scope scope) implements Condition {
+    public Service {
+      names = Set.copyOf(names);
+    }
+  }
+
+  /** {@code span-name:} — a span's name, by scope. */
+  record SpanName(Set<String> names, Scope scope) implements Condition {
+    public SpanName {
+      names = Set.copyOf(names);
+    }
+  }
+
+  /** {@code trace-state: { key, … }} — an entry of some span's W3C tracestate. */
+  record TraceState(String key, ValueMatch match) implements Condition {}
+
   record AllOf(List<Condition> conditions) implements Condition {
     public AllOf {
       conditions = List.copyOf(conditions);
+    }
+  }
+
+  record AnyOf(List<Condition> conditions) implements Condition {
+    public AnyOf {
+      conditions = List.copyOf(conditions);
+    }
+  }
+
+  record Not(Condition condition) implements Condition {
+    public Not {
+      Objects.requireNonNull(condition, "condition");
     }
   }
 }

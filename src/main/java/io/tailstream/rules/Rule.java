@@ -3,7 +3,7 @@ package io.tailstream.rules;
 import java.util.Objects;
 
 /**
- * One sampling rule as written: a name, an action and what it applies to.
+ * One sampling rule as written: a name, an action, what it applies to, and optional limits.
  *
  * <ul>
  *   <li>{@code keep: <condition>} — keep matching traces;
@@ -12,9 +12,20 @@ import java.util.Objects;
  *   <li>{@code drop: <condition>} — drop matching traces.
  * </ul>
  * {@code condition} is null for a plain {@code sample:}; {@code sampleRate} is 1 unless sampled.
+ * A keep rule with {@code rateLimit} or {@code bytesPerSecond} keeps at most that much per second
+ * on each instance; beyond it the trace goes on to the next rule.
  */
-public record Rule(String name, Action action, Condition condition, double sampleRate, int line) {
+public record Rule(String name, Action action, Condition condition, double sampleRate,
+    RateLimit rateLimit, double bytesPerSecond, int line, int column) {
   public enum Action { KEEP, DROP }
+
+  /** {@code rate-limit: "100 traces/s"} or {@code "5000 spans/s"}. */
+  public record RateLimit(double perSecond, boolean spans) {
+    @Override
+    public String toString() {
+      return perSecond + (spans ? " spans/s" : " traces/s");
+    }
+  }
 
   public Rule {
     Objects.requireNonNull(name, "name");
@@ -26,5 +37,14 @@ public record Rule(String name, Action action, Condition condition, double sampl
 
   public boolean sampled() {
     return action == Action.KEEP && sampleRate < 1;
+  }
+
+  public boolean limited() {
+    return rateLimit != null || bytesPerSecond > 0;
+  }
+
+  /** A keep rule that decides every trace that reaches it. */
+  public boolean catchAll() {
+    return action == Action.KEEP && condition == null && sampleRate >= 1 && !limited();
   }
 }

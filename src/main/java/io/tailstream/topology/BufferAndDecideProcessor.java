@@ -9,7 +9,9 @@ import io.tailstream.buffer.DueIndex;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.buffer.TraceSummary;
 import io.tailstream.config.DecisionSettings;
+import io.tailstream.decide.ActiveRules;
 import io.tailstream.decide.Decider;
+import io.tailstream.decide.TraceFacts;
 import io.tailstream.decide.Decision;
 import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.otlp.OtelTraceState;
@@ -47,7 +49,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   private static final Logger log = LoggerFactory.getLogger(BufferAndDecideProcessor.class);
 
   private final DecisionSettings settings;
-  private final Decider decider;
+  private final ActiveRules rules;
   private final TraceAssembler assembler;
   private final TailstreamMetrics metrics;
   private final DueIndex dueIndex = new DueIndex();
@@ -60,10 +62,10 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   private long buffered;
   private boolean restoredTracesChecked;
 
-  BufferAndDecideProcessor(DecisionSettings settings, Decider decider, TraceAssembler assembler,
+  BufferAndDecideProcessor(DecisionSettings settings, ActiveRules rules, TraceAssembler assembler,
       TailstreamMetrics metrics) {
     this.settings = settings;
-    this.decider = decider;
+    this.rules = rules;
     this.assembler = assembler;
     this.metrics = metrics;
     // The cache's clock is the stream's wall clock, so it expires exactly when the store does
@@ -148,7 +150,16 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   }
 
   private void decide(Bytes traceId, TraceSummary summary, long now) {
-    Decision decision = decider.decide(summary.facts(), traceId.get());
+    Decider decider = rules.current();
+    List<TracesData> fragments = null;
+    TraceFacts facts = summary.facts();
+    if (!decider.understands(facts)) {
+      // Summarized under rules that were since reloaded: recompute from the buffered spans.
+      fragments = fragmentsOf(traceId, summary.firstArrivalMs(), now);
+      facts = recompute(decider, fragments);
+      metrics.factsRecomputed();
+    }
+    Decision decision = decider.decide(facts, traceId.get(), now);
     TraceSummary.Trigger trigger = summary.trigger(settings, now);
     summaries.delete(traceId);
     buffered--;
@@ -161,9 +172,20 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
           decision, trigger, summary.facts().spanCount(), now - summary.firstArrivalMs());
     }
     if (decision.kept()) {
-      emit(traceId, fragmentsOf(traceId, summary.firstArrivalMs(), now), decision,
-          now - summary.firstArrivalMs(), false);
+      if (fragments == null) {
+        fragments = fragmentsOf(traceId, summary.firstArrivalMs(), now);
+      }
+      emit(traceId, fragments, decision, now - summary.firstArrivalMs(), false);
     }
+  }
+
+  private static TraceFacts recompute(Decider decider, List<TracesData> fragments) {
+    TraceFacts facts = null;
+    for (TracesData f : fragments) {
+      TraceFacts one = decider.extractor().reextract(f, f.getSerializedSize());
+      facts = facts == null ? one : facts.merge(one);
+    }
+    return facts;
   }
 
   private void handleLate(Bytes traceId, Fragment fragment, Decision decision, long now) {
@@ -189,6 +211,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     for (byte[] value : records) {
       RecordHeaders headers = new RecordHeaders();
       headers.add(Headers.RULE, Headers.utf8(decision.rule()));
+      headers.add(Headers.RULES_VERSION, Headers.utf8(decision.rulesVersion()));
       headers.add(Headers.DECISION_DELAY_MS, Headers.utf8(Long.toString(delayMs)));
       if (late) {
         headers.add(Headers.LATE, Headers.utf8("true"));

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 public final class Headers {
   /** On kept traces: the rule that kept them. */
   public static final String RULE = "tailstream.rule";
+  /** On kept traces: the version (short hash) of the rules file that decided. */
+  public static final String RULES_VERSION = "tailstream.rules-version";
   /** On kept traces: milliseconds from the trace's first span arriving to its decision. */
   public static final String DECISION_DELAY_MS = "tailstream.decision-delay-ms";
   /** On spans that arrived after their trace was kept: "true". */

@@ -56,11 +56,13 @@ final class InternalSerdes {
         out.writeBoolean(d.kept());
         out.writeLong(d.threshold());
         out.writeUTF(d.rule());
+        out.writeUTF(d.rulesVersion());
       }),
       (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
         boolean kept = in.readBoolean();
         long threshold = in.readLong();
-        return new Decision(kept, in.readUTF(), threshold);
+        String rule = in.readUTF();
+        return new Decision(kept, rule, threshold, in.readUTF());
       }));
 
   private static void writeFacts(DataOutputStream out, TraceFacts f) throws IOException {
@@ -79,6 +81,11 @@ final class InternalSerdes {
     out.writeShort(f.services().size());
     for (String s : f.services()) {
       out.writeUTF(s);
+    }
+    out.writeInt(f.featureSetId());
+    out.writeShort(f.features().length);
+    for (long v : f.features()) {
+      out.writeLong(v);
     }
   }
 
@@ -100,8 +107,13 @@ final class InternalSerdes {
     for (int i = 0; i < serviceCount; i++) {
       services.add(in.readUTF());
     }
+    int featureSetId = in.readInt();
+    long[] features = new long[in.readShort()];
+    for (int i = 0; i < features.length; i++) {
+      features[i] = in.readLong();
+    }
     return new TraceFacts(spans, bytes, minStart, maxEnd, (flags & 1) != 0, (flags & 2) != 0,
-        modelMax, services, randomness, threshold);
+        modelMax, services, randomness, threshold, featureSetId, features);
   }
 
   private interface Writer {

@@ -3,7 +3,7 @@ package io.tailstream.topology;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.buffer.Fragment;
-import io.tailstream.decide.FactsExtractor;
+import io.tailstream.decide.ActiveRules;
 import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.otlp.OtlpCodec;
 import io.tailstream.otlp.OtlpDecodeException;
@@ -28,15 +28,15 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
   private static final Logger log = LoggerFactory.getLogger(SplitProcessor.class);
 
   private final OtlpCodec codec;
-  private final FactsExtractor extractor;
+  private final ActiveRules rules;
   private final TailstreamMetrics metrics;
   private final boolean keyedByTraceId;
   private ProcessorContext<Bytes, SplitOutput> context;
 
-  SplitProcessor(OtlpCodec codec, FactsExtractor extractor, TailstreamMetrics metrics,
+  SplitProcessor(OtlpCodec codec, ActiveRules rules, TailstreamMetrics metrics,
       boolean keyedByTraceId) {
     this.codec = codec;
-    this.extractor = extractor;
+    this.rules = rules;
     this.metrics = metrics;
     this.keyedByTraceId = keyedByTraceId;
   }
@@ -58,6 +58,8 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     }
     TraceSplitter.Split split = TraceSplitter.split(decoded.request());
     metrics.recordIn(split.spanCount());
+    var extractor = rules.current().extractor();
+    long now = context.currentSystemTimeMs();
     String keyHex = keyedByTraceId && record.key() != null ? new String(record.key(), StandardCharsets.UTF_8) : null;
     for (Map.Entry<ByteString, TracesData> e : split.fragments().entrySet()) {
       byte[] traceId = e.getKey().toByteArray();
@@ -67,7 +69,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
         metrics.keyMismatch();
       }
       byte[] data = e.getValue().toByteArray();
-      Fragment fragment = new Fragment(extractor.extract(e.getValue(), data.length), data);
+      Fragment fragment = new Fragment(extractor.extract(e.getValue(), data.length, now), data);
       context.forward(new Record<>(Bytes.wrap(traceId), SplitOutput.of(fragment),
           record.timestamp(), new RecordHeaders()));
     }

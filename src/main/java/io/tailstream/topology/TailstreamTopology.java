@@ -3,8 +3,7 @@ package io.tailstream.topology;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.config.DecisionSettings;
 import io.tailstream.config.TailstreamConfig;
-import io.tailstream.decide.Decider;
-import io.tailstream.decide.FactsExtractor;
+import io.tailstream.decide.ActiveRules;
 import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.otlp.OtlpCodec;
 import io.tailstream.otlp.TraceAssembler;
@@ -37,10 +36,9 @@ public final class TailstreamTopology {
 
   private TailstreamTopology() {}
 
-  public static Topology build(TailstreamConfig config, Decider decider, TailstreamMetrics metrics) {
+  public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics) {
     DecisionSettings decision = config.decision();
     OtlpCodec codec = OtlpCodec.of(config.encoding());
-    FactsExtractor extractor = new FactsExtractor(decider.modelAttributes());
     TraceAssembler assembler = new TraceAssembler(codec, config.maxOutputRecordBytes());
 
     StreamsBuilder builder = new StreamsBuilder();
@@ -62,7 +60,7 @@ public final class TailstreamTopology {
     KStream<byte[], byte[]> input = builder.stream(config.topics().input(),
         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("otlp-input"));
     KStream<Bytes, SplitOutput> split = input.process(
-        () -> new SplitProcessor(codec, extractor, metrics, config.inputKeyedByTraceId()),
+        () -> new SplitProcessor(codec, rules, metrics, config.inputKeyedByTraceId()),
         Named.as("split"));
 
     split.filter((k, v) -> v.isDeadLetter(), Named.as("dead-letters"))
@@ -78,7 +76,7 @@ public final class TailstreamTopology {
           .withName(REPARTITION_NAME));
     }
     fragments
-        .process(() -> new BufferAndDecideProcessor(decision, decider, assembler, metrics),
+        .process(() -> new BufferAndDecideProcessor(decision, rules, assembler, metrics),
             Named.as("buffer-and-decide"),
             StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.DECISIONS)
         .to(config.topics().output(),

@@ -60,8 +60,8 @@ public final class YamlNode {
       }
       return new YamlNode(root.get(), source, "");
     } catch (MarkedYamlEngineException e) {
-      int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
-      throw new YamlException(source + ":" + line + ": not valid YAML: " + e.getProblem());
+      String at = e.getProblemMark().map(m -> (m.getLine() + 1) + ":" + (m.getColumn() + 1)).orElse("0:0");
+      throw new YamlException(source + ":" + at + ": not valid YAML: " + e.getProblem());
     } catch (YamlEngineException e) {
       throw new YamlException(source + ": not valid YAML: " + e.getMessage());
     }
@@ -81,9 +81,14 @@ public final class YamlNode {
     return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
   }
 
-  /** "file:line" for messages. */
+  /** 1-based column of the node's start, 0 when unknown. */
+  public int column() {
+    return node.getStartMark().map(m -> m.getColumn() + 1).orElse(0);
+  }
+
+  /** "file:line:column" for messages. */
   public String location() {
-    return source + ":" + line();
+    return source + ":" + line() + ":" + column();
   }
 
   public boolean isMap() {

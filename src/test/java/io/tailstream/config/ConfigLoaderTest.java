@@ -80,7 +80,7 @@ class ConfigLoaderTest {
   void badValueNamesFileLineKeyValueAndWhatIsAllowed() {
     assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\ndecision:\n  wait: 30x\n"))
         .isInstanceOf(YamlException.class)
-        .hasMessage("tailstream.yaml:4: decision.wait: bad value '30x': "
+        .hasMessage("tailstream.yaml:4:9: decision.wait: bad value '30x': "
             + "expected a duration such as 250ms, 30s, 5m or 1h");
   }
 
@@ -88,10 +88,10 @@ class ConfigLoaderTest {
   void unknownKeyIsAnErrorWithASuggestion() {
     assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\ndecision:\n  wiat: 30s\n"))
         .isInstanceOf(YamlException.class)
-        .hasMessageStartingWith("tailstream.yaml:4: decision.wiat: unknown key 'wiat' under "
+        .hasMessageStartingWith("tailstream.yaml:4:3: decision.wiat: unknown key 'wiat' under "
             + "'decision' (did you mean 'wait'?); allowed: after-root, check-interval, idle,");
     assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\nrule: x.yaml\n"))
-        .hasMessageContaining("tailstream.yaml:3: rule: unknown key 'rule' at the top level");
+        .hasMessageContaining("tailstream.yaml:3:1: rule: unknown key 'rule' at the top level");
   }
 
   @Test
@@ -112,7 +112,7 @@ class ConfigLoaderTest {
   @Test
   void otherBadValues() {
     assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\nencoding: avro\n"))
-        .hasMessage("tailstream.yaml:2: encoding: bad value 'avro': expected otlp_proto or otlp_json");
+        .hasMessage("tailstream.yaml:2:11: encoding: bad value 'avro': expected otlp_proto or otlp_json");
     assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\ntopics: { create: yes please }\n"))
         .hasMessageContaining("topics.create: bad value 'yes please': expected true or false");
     assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\ndecision: { idle: 0s }\n"))
@@ -122,17 +122,17 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\ntopics: { input: 'no spaces' }\n"))
         .hasMessageContaining("topics.input: bad value 'no spaces': expected a Kafka topic name");
     assertThatThrownBy(() -> parse("kafka: [a, b]\n"))
-        .hasMessageContaining("tailstream.yaml:1: kafka: expected a mapping");
+        .hasMessageContaining("tailstream.yaml:1:8: kafka: expected a mapping");
     assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\n  bootstrap-servers: c:1\n"))
         .hasMessageContaining("duplicate key 'bootstrap-servers'");
     assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\ndecision: { late-span-ttl: 0s }\n"))
         .hasMessageContaining("decision.late-span-ttl: bad value '0s': expected at least 1s");
     assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\n  properties:\n"
         + "    processing.guarantee: sometimes\n"))
-        .hasMessageStartingWith("tailstream.yaml:4: kafka.properties: invalid Kafka setting: ")
+        .hasMessageStartingWith("tailstream.yaml:4:5: kafka.properties: invalid Kafka setting: ")
         .hasMessageContaining("sometimes").hasMessageContaining("processing.guarantee");
     assertThatThrownBy(() -> parse("kafka: {\n"))
-        .hasMessageContaining("tailstream.yaml:2: not valid YAML");
+        .hasMessageContaining("tailstream.yaml:2:1: not valid YAML");
   }
 
   @Test

@@ -46,39 +46,51 @@ class DeciderTest {
     return id;
   }
 
+  private static Decision decide(Decider d, TraceFacts f, byte[] traceId) {
+    return d.decide(f, traceId, 0);
+  }
+
+  private static java.util.function.Consumer<Decision> kept(String rule) {
+    return d -> assertThat(d).extracting(Decision::kept, Decision::rule).containsExactly(true, rule);
+  }
+
+  private static java.util.function.Consumer<Decision> dropped(String rule) {
+    return d -> assertThat(d).extracting(Decision::kept, Decision::rule).containsExactly(false, rule);
+  }
+
   @Test
   void errorsAreKeptFirst() {
-    Decision d = CORE.decide(facts(3000, true, Map.of()), NEVER_SAMPLED);
-    assertThat(d).isEqualTo(Decision.keep("errors"));
+    Decision d = decide(CORE, facts(3000, true, Map.of()), NEVER_SAMPLED);
+    assertThat(d).satisfies(kept("errors"));
   }
 
   @Test
   void slowTracesAreKeptStrictlyAboveTheLimit() {
-    assertThat(CORE.decide(facts(2001, false, Map.of()), NEVER_SAMPLED)).isEqualTo(Decision.keep("slow"));
-    assertThat(CORE.decide(facts(2000, false, Map.of()), NEVER_SAMPLED).kept()).isFalse();
+    assertThat(decide(CORE, facts(2001, false, Map.of()), NEVER_SAMPLED)).satisfies(kept("slow"));
+    assertThat(decide(CORE, facts(2000, false, Map.of()), NEVER_SAMPLED).kept()).isFalse();
   }
 
   @Test
   void modelThresholdsApplyPerModelWithDefault() {
-    assertThat(CORE.decide(facts(900, false, Map.of("ranker-v3", 801L)), NEVER_SAMPLED))
-        .isEqualTo(Decision.keep("slow-model"));
-    assertThat(CORE.decide(facts(900, false, Map.of("ranker-v3", 800L)), NEVER_SAMPLED).kept()).isFalse();
+    assertThat(decide(CORE, facts(900, false, Map.of("ranker-v3", 801L)), NEVER_SAMPLED))
+        .satisfies(kept("slow-model"));
+    assertThat(decide(CORE, facts(900, false, Map.of("ranker-v3", 800L)), NEVER_SAMPLED).kept()).isFalse();
     // embedder-v2 has no threshold of its own: the default 1500ms applies.
-    assertThat(CORE.decide(facts(1900, false, Map.of("embedder-v2", 1200L)), NEVER_SAMPLED).kept()).isFalse();
-    assertThat(CORE.decide(facts(1900, false, Map.of("embedder-v2", 1600L)), NEVER_SAMPLED))
-        .isEqualTo(Decision.keep("slow-model"));
+    assertThat(decide(CORE, facts(1900, false, Map.of("embedder-v2", 1200L)), NEVER_SAMPLED).kept()).isFalse();
+    assertThat(decide(CORE, facts(1900, false, Map.of("embedder-v2", 1600L)), NEVER_SAMPLED))
+        .satisfies(kept("slow-model"));
     assertThat(CORE.modelAttributes()).containsExactly("gen_ai.request.model");
   }
 
   @Test
   void nothingMatchingIsDroppedAsNoRule() {
-    assertThat(CORE.decide(facts(100, false, Map.of()), NEVER_SAMPLED))
-        .isEqualTo(Decision.drop(Decision.NO_RULE));
+    assertThat(decide(CORE, facts(100, false, Map.of()), NEVER_SAMPLED))
+        .satisfies(dropped(Decision.NO_RULE));
   }
 
   @Test
   void baselineKeepsWithThresholdInTracestate() {
-    Decision d = CORE.decide(facts(100, false, Map.of()), ALWAYS_SAMPLED);
+    Decision d = decide(CORE, facts(100, false, Map.of()), ALWAYS_SAMPLED);
     assertThat(d.kept()).isTrue();
     assertThat(d.rule()).isEqualTo("baseline");
     assertThat(d.threshold()).isEqualTo(Decider.thresholdFor(0.01));
@@ -87,7 +99,7 @@ class DeciderTest {
 
   @Test
   void deterministicRulesKeepTheIncomingThreshold() {
-    assertThat(CORE.decide(facts(100, true, Map.of()), ALWAYS_SAMPLED).rewritesThreshold()).isFalse();
+    assertThat(decide(CORE, facts(100, true, Map.of()), ALWAYS_SAMPLED).rewritesThreshold()).isFalse();
   }
 
   @Test
@@ -96,7 +108,7 @@ class DeciderTest {
     int kept = 0;
     int n = 200_000;
     for (int i = 0; i < n; i++) {
-      if (CORE.decide(facts(100, false, Map.of()), Spans.randomTraceId(random)).kept()) {
+      if (decide(CORE, facts(100, false, Map.of()), Spans.randomTraceId(random)).kept()) {
         kept++;
       }
     }
@@ -109,8 +121,8 @@ class DeciderTest {
     Random random = new Random(7);
     for (int i = 0; i < 1000; i++) {
       byte[] id = Spans.randomTraceId(random);
-      assertThat(CORE.decide(facts(10, false, Map.of()), id))
-          .isEqualTo(CORE.decide(facts(10, false, Map.of()), id.clone()));
+      assertThat(decide(CORE, facts(10, false, Map.of()), id))
+          .isEqualTo(decide(CORE, facts(10, false, Map.of()), id.clone()));
     }
   }
 
@@ -118,7 +130,7 @@ class DeciderTest {
   void explicitRandomnessFromTracestateWinsOverTheTraceId() {
     TraceFacts withRv = new TraceFacts(1, 1, Spans.T0, Spans.T0 + 1, true, false, Map.of(), Set.of(),
         0xFF_FFFF_FFFF_FFFFL, OtelTraceState.ABSENT);
-    assertThat(CORE.decide(withRv, NEVER_SAMPLED).rule()).isEqualTo("baseline");
+    assertThat(decide(CORE, withRv, NEVER_SAMPLED).rule()).isEqualTo("baseline");
   }
 
   @Test
@@ -126,7 +138,7 @@ class DeciderTest {
     long incoming = Decider.thresholdFor(0.001); // head-sampled at 0.1%, higher than our 1%'s T
     TraceFacts f = new TraceFacts(1, 1, Spans.T0, Spans.T0 + 1, true, false, Map.of(), Set.of(),
         OtelTraceState.ABSENT, incoming);
-    Decision d = CORE.decide(f, ALWAYS_SAMPLED);
+    Decision d = decide(CORE, f, ALWAYS_SAMPLED);
     assertThat(d.threshold()).isEqualTo(incoming);
   }
 
@@ -150,8 +162,8 @@ class DeciderTest {
           - name: all-slow
             keep: { latency: "> 1s" }
         """, "r.yaml"));
-    assertThat(d.decide(facts(0, true, Map.of()), ALWAYS_SAMPLED)).isEqualTo(Decision.drop("tiny"));
-    assertThat(d.decide(facts(5000, true, Map.of()), ALWAYS_SAMPLED).rule()).isEqualTo("some-errors");
-    assertThat(d.decide(facts(5000, true, Map.of()), NEVER_SAMPLED)).isEqualTo(Decision.keep("all-slow"));
+    assertThat(decide(d, facts(0, true, Map.of()), ALWAYS_SAMPLED)).satisfies(dropped("tiny"));
+    assertThat(decide(d, facts(5000, true, Map.of()), ALWAYS_SAMPLED).rule()).isEqualTo("some-errors");
+    assertThat(decide(d, facts(5000, true, Map.of()), NEVER_SAMPLED)).satisfies(kept("all-slow"));
   }
 }

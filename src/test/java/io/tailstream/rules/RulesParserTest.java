@@ -32,7 +32,7 @@ class RulesParserTest {
     assertThat(set.rules().get(1).condition())
         .isEqualTo(new Condition.Latency(DurationRange.parse("> 2s")));
     assertThat(set.rules().get(2).condition()).isEqualTo(new Condition.ModelInference(
-        "gen_ai.request.model", Map.of("ranker-v3", 800_000_000L), 1_500_000_000L));
+        "gen_ai.request.model", Map.of("ranker-v3", 800_000_000L), 1_500_000_000L, null));
     Rule baseline = set.rules().get(3);
     assertThat(baseline.condition()).isNull();
     assertThat(baseline.sampleRate()).isEqualTo(0.01);
@@ -69,11 +69,11 @@ class RulesParserTest {
     assertThatThrownBy(() -> RulesParser.parse(
         "rules:\n  - name: slow\n    keep: { latency: \"about 2s\" }\n", "rules.yaml"))
         .isInstanceOf(YamlException.class)
-        .hasMessage("rules.yaml:3: rules[0].keep.latency: bad value 'about 2s': expected a "
+        .hasMessage("rules.yaml:3:22: rules[0].keep.latency: bad value 'about 2s': expected a "
             + "comparison such as \"> 2s\", \">= 500ms\", \"< 1s\" or a range \"500ms..2s\"");
     assertThatThrownBy(() -> RulesParser.parse(
         "rules:\n  - name: x\n    keep: { eror: true }\n", "rules.yaml"))
-        .hasMessageContaining("rules.yaml:3: rules[0].keep.eror: unknown key 'eror'")
+        .hasMessageContaining("rules.yaml:3:13: rules[0].keep.eror: unknown key 'eror'")
         .hasMessageContaining("did you mean 'error'?");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - keep: { error: true }\n", "rules.yaml"))
         .hasMessageContaining("rules.yaml:2").hasMessageContaining("needs a 'name'");
@@ -81,7 +81,7 @@ class RulesParserTest {
         + "  - name: a\n    sample: 2%\n", "rules.yaml"))
         .hasMessageContaining("rules.yaml:4").hasMessageContaining("'a' is used twice");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: a\n    sample: 150%\n", "r.yaml"))
-        .hasMessageContaining("r.yaml:3: rules[0].sample: bad value '150%'");
+        .hasMessageContaining("r.yaml:3:13: rules[0].sample: bad value '150%'");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: a\n", "r.yaml"))
         .hasMessageContaining("rule 'a' needs 'keep', 'drop' or 'sample'");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: a\n    keep: { error: true }\n"

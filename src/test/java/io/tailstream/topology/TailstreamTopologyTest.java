@@ -13,6 +13,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.tailstream.config.ConfigLoader;
 import io.tailstream.config.TailstreamConfig;
+import io.tailstream.decide.ActiveRules;
 import io.tailstream.decide.Decider;
 import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.otlp.Encoding;
@@ -66,6 +67,7 @@ class TailstreamTopologyTest {
   private TestOutputTopic<String, byte[]> output;
   private TestOutputTopic<byte[], byte[]> deadLetters;
   private TailstreamMetrics metrics;
+  private ActiveRules activeRules;
   private OtlpCodec codec;
 
   private void start(String extraConfig, String rules) {
@@ -81,7 +83,8 @@ class TailstreamTopologyTest {
     props.put("application.id", "ts-test");
     props.put("bootstrap.servers", "unused:9092");
     props.put("state.dir", stateDir.toString());
-    driver = new TopologyTestDriver(TailstreamTopology.build(config, decider, metrics), props, START);
+    activeRules = new ActiveRules(decider);
+    driver = new TopologyTestDriver(TailstreamTopology.build(config, activeRules, metrics), props, START);
     input = driver.createInputTopic(config.topics().input(), new ByteArraySerializer(),
         new ByteArraySerializer());
     output = driver.createOutputTopic(config.topics().output(), new StringDeserializer(),
