@@ -1,0 +1,121 @@
+package io.tailstream.app;
+
+import static io.tailstream.testing.Spans.attr;
+import static io.tailstream.testing.Spans.request;
+import static io.tailstream.testing.Spans.resource;
+import static io.tailstream.testing.Spans.span;
+import static io.tailstream.testing.Spans.traceId;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tailstream.config.ConfigLoader;
+import io.tailstream.config.TailstreamConfig;
+import io.tailstream.decide.ActiveRules;
+import io.tailstream.decide.Decider;
+import io.tailstream.metrics.TailstreamMetrics;
+import io.tailstream.otlp.OtlpCodec;
+import io.tailstream.rules.RulesParser;
+import io.tailstream.topology.Headers;
+import io.tailstream.topology.TailstreamTopology;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rules reload on a running topology, with the rules file mounted the way Kubernetes mounts a
+ * ConfigMap: {@code rules.yaml -> ..data/rules.yaml}, {@code ..data -> ..<version>}, and an update
+ * swaps the {@code ..data} symlink.
+ */
+class RulesReloadTest {
+  private static final String ERRORS_ONLY = "rules:\n  - name: errors\n    keep: { error: true }\n";
+  private static final String VIP_TOO = ERRORS_ONLY
+      + "  - name: vip\n    keep: { attribute: { key: tenant, equals: vip, scope: root } }\n";
+
+  @TempDir
+  Path dir;
+
+  private Path mount;
+  private int versions;
+
+  private void publish(String rules) throws Exception {
+    Path version = Files.createDirectory(mount.resolve("..v" + (++versions)));
+    Files.writeString(version.resolve("rules.yaml"), rules);
+    Path tmp = mount.resolve("..data_tmp");
+    Files.createSymbolicLink(tmp, version.getFileName());
+    Files.move(tmp, mount.resolve("..data"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Test
+  void validChangeAppliesToBufferedTracesAndInvalidChangeIsRejected() throws Exception {
+    mount = Files.createDirectory(dir.resolve("config"));
+    publish(ERRORS_ONLY);
+    Path rulesFile = mount.resolve("rules.yaml");
+    Files.createSymbolicLink(rulesFile, Path.of("..data/rules.yaml"));
+
+    TailstreamConfig config = ConfigLoader.parse("kafka: { bootstrap-servers: unused:1 }\n"
+        + "decision: { wait: 30s, after-root: 5s, idle: 10s }\n", "t.yaml", mount, Map.of());
+    TailstreamMetrics metrics = new TailstreamMetrics();
+    ActiveRules rules = new ActiveRules(Decider.compile(RulesParser.load(rulesFile)));
+    String v1 = rules.current().version();
+    RulesWatcher watcher = new RulesWatcher(rulesFile, Files.readString(rulesFile), rules, metrics);
+    Properties props = new Properties();
+    props.put("application.id", "reload");
+    props.put("bootstrap.servers", "unused:1");
+    props.put("state.dir", dir.resolve("state").toString());
+    OtlpCodec codec = OtlpCodec.of(config.encoding());
+    try (TopologyTestDriver driver = new TopologyTestDriver(
+        TailstreamTopology.build(config, rules, metrics), props, Instant.parse("2026-01-01T00:00:00Z"))) {
+      TestInputTopic<byte[], byte[]> in = driver.createInputTopic("otlp_spans",
+          new ByteArraySerializer(), new ByteArraySerializer());
+      TestOutputTopic<String, byte[]> out = driver.createOutputTopic("sampled_traces",
+          new StringDeserializer(), new ByteArrayDeserializer());
+
+      // Buffered under the old rules, which know nothing about tenants.
+      in.pipeInput(null, codec.encode(request(resource("gateway", "http",
+          span(traceId(1), 1, null, "POST /v1/predict", 0, 10).addAttributes(attr("tenant", "vip"))))));
+      watcher.check();
+      assertThat(rules.current().version()).isEqualTo(v1);
+
+      publish(VIP_TOO);
+      watcher.check();
+      String v2 = rules.current().version();
+      assertThat(v2).isNotEqualTo(v1);
+      assertThat(metrics.rulesReloads()).isEqualTo(1);
+
+      driver.advanceWallClockTime(Duration.ofSeconds(6));
+      List<TestRecord<String, byte[]>> kept = out.readRecordsToList();
+      assertThat(kept).hasSize(1);
+      assertThat(header(kept.get(0), Headers.RULE)).isEqualTo("vip");
+      assertThat(header(kept.get(0), Headers.RULES_VERSION)).isEqualTo(v2);
+      assertThat(metrics.factsRecomputedCount()).isEqualTo(1);
+
+      publish("rules:\n  - name: broken\n    keep: { latency: soon }\n");
+      watcher.check();
+      assertThat(metrics.rulesReloadFailures()).isEqualTo(1);
+      assertThat(rules.current().version()).isEqualTo(v2);
+      in.pipeInput(null, codec.encode(request(resource("gateway", "http",
+          span(traceId(2), 1, null, "POST /v1/predict", 0, 10).addAttributes(attr("tenant", "vip"))))));
+      driver.advanceWallClockTime(Duration.ofSeconds(6));
+      assertThat(out.readRecordsToList()).extracting(r -> header(r, Headers.RULE)).containsExactly("vip");
+      assertThat(metrics.factsRecomputedCount()).as("facts computed under the rules in force").isEqualTo(1);
+    }
+  }
+
+  private static String header(TestRecord<String, byte[]> r, String name) {
+    return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+}
