@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "tailstream", mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Tail-based sampling of OpenTelemetry traces on Kafka Streams.",
-    subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, BenchCommand.class,
+    subcommands = {RunCommand.class, ValidateCommand.class, ReplayCommand.class, DumpCommand.class,
+        DemoCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;
