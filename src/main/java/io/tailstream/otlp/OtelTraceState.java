@@ -55,6 +55,20 @@ public final class OtelTraceState {
   }
 
   /**
+   * The threshold rounded to {@code digits} hex digits (1..14), as samplers that limit the
+   * precision of {@code th} write it; e.g. 1% is {@code fd70a4} at 6 digits.
+   */
+  public static String encodeThreshold(long threshold, int digits) {
+    if (digits < 1 || digits > 14) {
+      throw new IllegalArgumentException("digits must be 1..14, got " + digits);
+    }
+    int dropBits = 4 * (14 - digits);
+    long rounded = dropBits == 0 ? threshold
+        : ((threshold + (1L << (dropBits - 1))) >>> dropBits) << dropBits;
+    return encodeThreshold(Math.min(rounded, MAX_THRESHOLD - 1));
+  }
+
+  /**
    * Returns the tracestate with {@code th} set in the {@code ot} entry (other sub-keys and other
    * vendors' entries kept). The modified entry moves to the front, as W3C asks of updated entries.
    */
