@@ -113,15 +113,17 @@ public final class RulesParser {
     }
   }
 
-  private static Rule rule(YamlNode node) {
-    if (!node.isMap()) {
-      throw node.error("expected a rule: a mapping with 'name' and 'keep', 'drop' or 'sample'");
+  private static Rule rule(YamlNode item) {
+    if (!item.isMap()) {
+      throw item.error("expected a rule: a mapping with 'name' and 'keep', 'drop' or 'sample'");
     }
-    node.requireKeys(RULE_KEYS);
-    String name = node.get("name").map(YamlNode::scalar).map(String::trim).orElse("");
+    item.requireKeys(RULE_KEYS);
+    String name = item.get("name").map(YamlNode::scalar).map(String::trim).orElse("");
     if (name.isEmpty()) {
-      throw node.error("every rule needs a 'name' (it is reported with each kept trace)");
+      throw item.error("every rule needs a 'name' (it is reported with each kept trace)");
     }
+    // Messages name the rule: rules[2](slow).keep.latency
+    YamlNode node = item.relabeled(item.path() + "(" + name + ")");
     var keep = node.get("keep");
     var drop = node.get("drop");
     var sample = node.get("sample");

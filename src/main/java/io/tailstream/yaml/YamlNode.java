@@ -76,6 +76,11 @@ public final class YamlNode {
     return path;
   }
 
+  /** The same node under another path label (e.g. to name a list item in messages). */
+  public YamlNode relabeled(String newPath) {
+    return new YamlNode(node, source, newPath);
+  }
+
   /** 1-based line of the node's start, 0 when unknown. */
   public int line() {
     return node.getStartMark().map(m -> m.getLine() + 1).orElse(0);

@@ -49,7 +49,7 @@ class ValidateCommandTest {
     Files.writeString(rules, "rules:\n  - name: slow\n    keep: { latency: soon }\n");
     assertThat(validate(rules.toString())).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains(rules + ":3:22: rules[0].keep.latency: bad value 'soon'");
+        .contains(rules + ":3:22: rules[0](slow).keep.latency: bad value 'soon'");
   }
 
   @Test

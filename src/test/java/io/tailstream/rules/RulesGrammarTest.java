@@ -69,7 +69,7 @@ class RulesGrammarTest {
   @Test
   void mistakesAreNamedWithLineAndColumn() {
     rejects("rules:\n  - name: r\n    keep: { attribute: { key: t, regex: \"(unclosed\" } }\n",
-        "r.yaml:3:41: rules[0].keep.attribute.regex: bad regex '(unclosed'");
+        "r.yaml:3:41: rules[0](r).keep.attribute.regex: bad regex '(unclosed'");
     rejects("rules:\n  - name: r\n    keep: { attribute: { key: t } }\n",
         "expected exactly one of equals, in, prefix, regex, number, bool, exists; found none");
     rejects("rules:\n  - name: r\n    keep: { attribute: { key: t, equals: a, prefix: b } }\n",
@@ -82,7 +82,7 @@ class RulesGrammarTest {
     rejects("rules:\n  - name: r\n    keep: { span-latency: { kind: sideways, above: 1s } }\n",
         "bad value 'sideways': expected one of");
     rejects("rules:\n  - name: r\n    sample: 10%\n    rate-limit: lots\n",
-        "r.yaml:4:17: rules[0].rate-limit: bad value 'lots': expected a rate such as \"100 traces/s\"");
+        "r.yaml:4:17: rules[0](r).rate-limit: bad value 'lots': expected a rate such as \"100 traces/s\"");
     rejects("rules:\n  - name: r\n    sample: 10%\n    bytes-limit: 1MiB\n", "expected bytes per second");
     rejects("rules:\n  - name: r\n    drop: { error: true }\n    rate-limit: 1 traces/s\n",
         "apply to keep rules, not to 'drop'");

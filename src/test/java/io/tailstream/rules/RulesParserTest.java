@@ -69,11 +69,11 @@ class RulesParserTest {
     assertThatThrownBy(() -> RulesParser.parse(
         "rules:\n  - name: slow\n    keep: { latency: \"about 2s\" }\n", "rules.yaml"))
         .isInstanceOf(YamlException.class)
-        .hasMessage("rules.yaml:3:22: rules[0].keep.latency: bad value 'about 2s': expected a "
+        .hasMessage("rules.yaml:3:22: rules[0](slow).keep.latency: bad value 'about 2s': expected a "
             + "comparison such as \"> 2s\", \">= 500ms\", \"< 1s\" or a range \"500ms..2s\"");
     assertThatThrownBy(() -> RulesParser.parse(
         "rules:\n  - name: x\n    keep: { eror: true }\n", "rules.yaml"))
-        .hasMessageContaining("rules.yaml:3:13: rules[0].keep.eror: unknown key 'eror'")
+        .hasMessageContaining("rules.yaml:3:13: rules[0](x).keep.eror: unknown key 'eror'")
         .hasMessageContaining("did you mean 'error'?");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - keep: { error: true }\n", "rules.yaml"))
         .hasMessageContaining("rules.yaml:2").hasMessageContaining("needs a 'name'");
@@ -81,7 +81,7 @@ class RulesParserTest {
         + "  - name: a\n    sample: 2%\n", "rules.yaml"))
         .hasMessageContaining("rules.yaml:4").hasMessageContaining("'a' is used twice");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: a\n    sample: 150%\n", "r.yaml"))
-        .hasMessageContaining("r.yaml:3:13: rules[0].sample: bad value '150%'");
+        .hasMessageContaining("r.yaml:3:13: rules[0](a).sample: bad value '150%'");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: a\n", "r.yaml"))
         .hasMessageContaining("rule 'a' needs 'keep', 'drop' or 'sample'");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: a\n    keep: { error: true }\n"
@@ -89,7 +89,7 @@ class RulesParserTest {
         .hasMessageContaining("both 'keep' and 'drop'");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: m\n    keep:\n"
         + "      model-inference: { thresholds: { ranker: fast } }\n", "r.yaml"))
-        .hasMessageContaining("rules[0].keep.model-inference.thresholds.ranker: bad value 'fast'");
+        .hasMessageContaining("rules[0](m).keep.model-inference.thresholds.ranker: bad value 'fast'");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: e\n    keep: { error: maybe }\n", "r.yaml"))
         .hasMessageContaining("bad value 'maybe': expected true or false");
     assertThatThrownBy(() -> RulesParser.parse("policies: []\n", "r.yaml"))

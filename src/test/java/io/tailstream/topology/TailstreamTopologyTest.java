@@ -1,6 +1,7 @@
 package io.tailstream.topology;
 
 import static io.tailstream.testing.Spans.allSpans;
+import static io.tailstream.testing.Spans.attr;
 import static io.tailstream.testing.Spans.error;
 import static io.tailstream.testing.Spans.model;
 import static io.tailstream.testing.Spans.request;
@@ -346,6 +347,42 @@ class TailstreamTopologyTest {
     List<Span> spans = outputSpans(output.readRecordsToList());
     assertThat(spans).hasSize(1);
     assertThat(spans.get(0).getTraceState()).isEqualTo("ot=th:0,vendor=a");
+  }
+
+  /** A trace id whose randomness passes any sampling rate (low 56 bits all set). */
+  private static byte[] luckyTraceId(int n) {
+    byte[] id = traceId(n);
+    java.util.Arrays.fill(id, 9, 16, (byte) 0xFF);
+    return id;
+  }
+
+  @Test
+  void theExampleMlPolicyDecidesInTheTopology() throws Exception {
+    start("", java.nio.file.Files.readString(Path.of("examples/rules-ml-inference.yaml")));
+    byte[] health = traceId(20);
+    byte[] slowFeatures = traceId(21);
+    byte[] vip = luckyTraceId(22);
+    byte[] bigBatch = traceId(23);
+    byte[] plain = traceId(24);
+    send(request(
+        resource("gateway", "http",
+            error(span(health, 1, null, "GET /healthz", 0, 2)),
+            span(slowFeatures, 1, null, "POST /v1/predict", 0, 400),
+            span(vip, 1, null, "POST /v1/predict", 0, 100).addAttributes(attr("tenant", "acme")),
+            span(bigBatch, 1, null, "POST /v1/predict", 0, 100).addAttributes(
+                io.opentelemetry.proto.common.v1.KeyValue.newBuilder().setKey("batch.size")
+                    .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setIntValue(512))),
+            span(plain, 1, null, "POST /v1/predict", 0, 100)),
+        resource("feature-store", "grpc", span(slowFeatures, 2, 1, "GET /features", 10, 300))));
+    advance(Duration.ofSeconds(6));
+    Map<String, String> rules = new java.util.HashMap<>();
+    for (TestRecord<String, byte[]> r : output.readRecordsToList()) {
+      rules.put(r.key(), header(r, Headers.RULE));
+      assertThat(header(r, Headers.RULES_VERSION)).isEqualTo(activeRules.current().version());
+    }
+    assertThat(rules).containsOnly(Map.entry(TraceIds.hex(slowFeatures), "slow-feature-retrieval"),
+        Map.entry(TraceIds.hex(vip), "vip-tenants"), Map.entry(TraceIds.hex(bigBatch), "big-batches"));
+    assertThat(metrics.droppedByRule()).containsEntry("health-checks", 1L).containsEntry("no-rule-matched", 1L);
   }
 
   @Test
