@@ -2,6 +2,8 @@ package io.tailstream.app;
 
 import io.tailstream.config.StreamsProperties;
 import io.tailstream.config.TailstreamConfig;
+import io.tailstream.adapt.BoostTable;
+import io.tailstream.adapt.ModelLearners;
 import io.tailstream.decide.ActiveRules;
 import io.tailstream.decide.Decider;
 import io.tailstream.metrics.TailstreamMetrics;
@@ -64,7 +66,8 @@ public final class TailstreamApp implements AutoCloseable {
     }
     RuleSet ruleSet = RulesParser.parse(text, config.rulesFile().toString());
     ruleSet.warnings().forEach(w -> log.warn("rules: {}", w));
-    return new TailstreamApp(config, text, Decider.compile(ruleSet));
+    BoostTable boosts = new BoostTable(config.adapt().maxConcurrent());
+    return new TailstreamApp(config, text, Decider.compile(ruleSet, new ModelLearners(), boosts));
   }
 
   public Topology topology() {

@@ -37,7 +37,8 @@ final class TopicProvisioner {
     props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
     props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
     String servers = props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
-    Set<String> wanted = new LinkedHashSet<>(List.of(topics.input(), topics.output(), topics.deadLetter()));
+    Set<String> wanted = new LinkedHashSet<>(List.of(topics.input(), topics.output(),
+        topics.deadLetter(), topics.control(), topics.rates()));
     Duration backoff = Duration.ofSeconds(1);
     try (Admin admin = Admin.create(props)) {
       while (true) {
@@ -73,9 +74,13 @@ final class TopicProvisioner {
 
   private static void create(Admin admin, List<String> missing, TopicSettings topics)
       throws InterruptedException, ExecutionException, TimeoutException {
-    List<NewTopic> newTopics = missing.stream()
-        .map(name -> new NewTopic(name, topics.partitions(), topics.replicationFactor()))
-        .toList();
+    List<NewTopic> newTopics = missing.stream().map(name -> {
+      boolean compacted = name.equals(topics.control()) || name.equals(topics.rates());
+      // Control and rates topics are small and keyed by scope: one partition keeps them in order,
+      // compaction keeps the latest message per key.
+      NewTopic t = new NewTopic(name, compacted ? 1 : topics.partitions(), topics.replicationFactor());
+      return compacted ? t.configs(java.util.Map.of("cleanup.policy", "compact")) : t;
+    }).toList();
     try {
       admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
       log.info("created topics {} ({} partitions, replication factor {})", missing,

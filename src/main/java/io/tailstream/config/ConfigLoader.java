@@ -26,15 +26,23 @@ public final class ConfigLoader {
   public static final String ENV_PREFIX = "TAILSTREAM_";
 
   private static final Set<String> TOP_KEYS =
-      Set.of("kafka", "topics", "input", "encoding", "decision", "output", "rules");
+      Set.of("kafka", "topics", "input", "encoding", "decision", "output", "rules", "boosts",
+          "auto-boost", "rates", "admin");
   private static final Set<String> KAFKA_KEYS =
       Set.of("bootstrap-servers", "application-id", "properties");
-  private static final Set<String> TOPIC_KEYS = Set.of("input", "output", "dead-letter", "create",
+  private static final Set<String> TOPIC_KEYS = Set.of("input", "output", "dead-letter", "control",
+      "rates", "create",
       "partitions", "replication-factor");
   private static final Set<String> INPUT_KEYS = Set.of("keyed-by-trace-id");
   private static final Set<String> DECISION_KEYS = Set.of("wait", "after-root", "idle",
       "max-spans-per-trace", "max-bytes-per-trace", "late-span-ttl", "check-interval");
   private static final Set<String> OUTPUT_KEYS = Set.of("max-record-bytes");
+  private static final Set<String> BOOST_KEYS = Set.of("max-factor", "max-ttl", "max-concurrent");
+  private static final Set<String> AUTO_BOOST_KEYS = Set.of("enabled", "interval",
+      "error-rate-factor", "error-rate-floor", "latency-factor", "latency-floor", "min-traces",
+      "sample", "ttl", "cooldown");
+  private static final Set<String> RATES_KEYS = Set.of("interval", "stats-interval");
+  private static final Set<String> ADMIN_KEYS = Set.of("port");
 
   private final Map<String, String> env;
 
@@ -79,6 +87,8 @@ public final class ConfigLoader {
         topics.read("input", "otlp_spans", ConfigLoader::topicName, "a topic name"),
         topics.read("output", "sampled_traces", ConfigLoader::topicName, "a topic name"),
         topics.read("dead-letter", "otlp_spans_dlq", ConfigLoader::topicName, "a topic name"),
+        topics.read("control", "sampling_control", ConfigLoader::topicName, "a topic name"),
+        topics.read("rates", "sampling_rates", ConfigLoader::topicName, "a topic name"),
         topics.read("create", true, ConfigLoader::bool, "true or false"),
         topics.read("partitions", 12, s -> intIn(s, 1, 10_000), "an integer from 1 to 10000"),
         (short) (int) topics.read("replication-factor", 1, s -> intIn(s, 1, 32),
@@ -109,13 +119,36 @@ public final class ConfigLoader {
         s -> sizeIn(s, 16 * 1024, 64L << 20), Units.SIZE_FORMS + ", from 16KiB to 64MiB");
 
     String rules = top.read("rules", "rules.yaml", ConfigLoader::nonBlank, "a path to the rules file");
+
+    AdaptSettings d = AdaptSettings.defaults();
+    Section boosts = top.section("boosts", BOOST_KEYS);
+    Section auto = top.section("auto-boost", AUTO_BOOST_KEYS);
+    Section rates = top.section("rates", RATES_KEYS);
+    AdaptSettings adapt = new AdaptSettings(
+        boosts.read("max-factor", d.maxFactor(), s -> doubleIn(s, 1, 1_000_000), "a number of at least 1"),
+        boosts.read("max-ttl", d.maxTtl(), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
+        boosts.read("max-concurrent", d.maxConcurrent(), s -> intIn(s, 1, 10_000), "an integer from 1 to 10000"),
+        auto.read("enabled", d.autoEnabled(), ConfigLoader::bool, "true or false"),
+        auto.read("interval", d.autoInterval(), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
+        auto.read("error-rate-factor", d.errorRateFactor(), s -> doubleIn(s, 1, 1000), "a number of at least 1"),
+        auto.read("error-rate-floor", d.errorRateFloor(), Units::rate, Units.RATE_FORMS),
+        auto.read("latency-factor", d.latencyFactor(), s -> doubleIn(s, 1, 1000), "a number of at least 1"),
+        auto.read("latency-floor", d.latencyFloor(), Units::duration, Units.DURATION_FORMS),
+        auto.read("min-traces", d.minTraces(), s -> intIn(s, 1, 1_000_000), "an integer of at least 1"),
+        auto.read("sample", d.autoSample(), Units::rate, Units.RATE_FORMS),
+        auto.read("ttl", d.autoTtl(), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
+        auto.read("cooldown", d.cooldown(), Units::duration, Units.DURATION_FORMS),
+        rates.read("interval", d.ratesInterval(), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
+        rates.read("stats-interval", d.statsInterval(), ConfigLoader::positiveDuration, Units.DURATION_FORMS));
+    int adminPort = top.section("admin", ADMIN_KEYS).read("port", 8080,
+        s -> intIn(s, -1, 65535), "a port from 0 to 65535 (0: any free port), or -1 to turn it off");
     Path rulesFile = baseDir == null ? Path.of(rules) : baseDir.resolve(rules).normalize();
 
     warnOnUnwiseSettings(decisionSettings, maxRecordBytes);
     warnOnUnusedEnvironment();
     TailstreamConfig config = new TailstreamConfig(
         new KafkaSettings(bootstrap.trim(), applicationId, properties),
-        topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile);
+        topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile, adapt, adminPort);
     checkKafkaProperties(config, kafka.node.flatMap(n -> n.get("properties")).orElse(root));
     return config;
   }
@@ -161,7 +194,8 @@ public final class ConfigLoader {
       names.add(envName(k));
     }
     Map<String, Set<String>> sections = Map.of("kafka", KAFKA_KEYS, "topics", TOPIC_KEYS,
-        "input", INPUT_KEYS, "decision", DECISION_KEYS, "output", OUTPUT_KEYS);
+        "input", INPUT_KEYS, "decision", DECISION_KEYS, "output", OUTPUT_KEYS, "boosts", BOOST_KEYS,
+        "auto-boost", AUTO_BOOST_KEYS, "rates", RATES_KEYS, "admin", ADMIN_KEYS);
     sections.forEach((s, keys) -> keys.forEach(k -> names.add(envName(s + "." + k))));
     return Set.copyOf(names);
   }
@@ -269,6 +303,19 @@ public final class ConfigLoader {
       throw new IllegalArgumentException("expected an integer from " + min + " to " + max);
     }
     return (int) value;
+  }
+
+  private static double doubleIn(String s, double min, double max) {
+    double value;
+    try {
+      value = Double.parseDouble(s.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("expected a number from " + min + " to " + max);
+    }
+    if (!(value >= min && value <= max)) {
+      throw new IllegalArgumentException("expected a number from " + min + " to " + max);
+    }
+    return value;
   }
 
   private static long sizeIn(String s, long min, long max) {

@@ -9,12 +9,17 @@ import java.util.Objects;
  * from the YAML file and {@code TAILSTREAM_*} environment variables.
  */
 public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolean inputKeyedByTraceId,
-    Encoding encoding, DecisionSettings decision, long maxOutputRecordBytes, Path rulesFile) {
+    Encoding encoding, DecisionSettings decision, long maxOutputRecordBytes, Path rulesFile,
+    AdaptSettings adapt, int adminPort) {
+  /** {@code admin.port} value that turns the admin HTTP server off. */
+  public static final int ADMIN_DISABLED = -1;
+
   public TailstreamConfig {
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(encoding, "encoding");
     Objects.requireNonNull(decision, "decision");
     Objects.requireNonNull(rulesFile, "rulesFile");
+    Objects.requireNonNull(adapt, "adapt");
   }
 }

@@ -24,6 +24,8 @@ final class ConditionCompiler {
 
   ConditionCompiler(ModelLearners learners) {
     this.learners = learners;
+    // Boosts may be scoped to a model: always know a trace's models by the standard attribute.
+    modelAttributes.add(io.tailstream.rules.RulesParser.DEFAULT_MODEL_ATTRIBUTE);
   }
 
   FeatureSet features() {

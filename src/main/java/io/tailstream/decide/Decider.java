@@ -1,5 +1,7 @@
 package io.tailstream.decide;
 
+import io.tailstream.adapt.Boost;
+import io.tailstream.adapt.BoostTable;
 import io.tailstream.adapt.ModelLearners;
 import io.tailstream.adapt.TokenBucket;
 import io.tailstream.otlp.OtelTraceState;
@@ -30,9 +32,11 @@ public final class Decider {
   private final String version;
   private final Decision fallback;
   private final FactsExtractor extractor;
+  private final BoostTable boosts;
 
   private Decider(RuleSet ruleSet, List<CompiledRule> rules, ConditionCompiler compiler,
-      ModelLearners learners) {
+      ModelLearners learners, BoostTable boosts) {
+    this.boosts = boosts;
     this.rules = List.copyOf(rules);
     this.features = compiler.features();
     this.modelAttributes = Set.copyOf(compiler.modelAttributes());
@@ -45,18 +49,25 @@ public final class Decider {
   }
 
   public static Decider compile(RuleSet ruleSet) {
-    return compile(ruleSet, new ModelLearners());
+    return compile(ruleSet, new ModelLearners(), new BoostTable(Integer.MAX_VALUE));
   }
 
-  /** Compiles with the instance's learners, so learned thresholds survive a rules reload. */
-  public static Decider compile(RuleSet ruleSet, ModelLearners learners) {
+  /**
+   * Compiles with the instance's learners (so learned thresholds survive a rules reload) and its
+   * boost table (so operators' and automatic boosts apply to every decision).
+   */
+  public static Decider compile(RuleSet ruleSet, ModelLearners learners, BoostTable boosts) {
     ConditionCompiler compiler = new ConditionCompiler(learners);
     List<CompiledRule> compiled = new ArrayList<>();
     for (Rule rule : ruleSet.rules()) {
       TracePredicate predicate = rule.condition() == null ? null : compiler.compile(rule.condition());
       compiled.add(new CompiledRule(rule, predicate, ruleSet.version()));
     }
-    return new Decider(ruleSet, compiled, compiler, learners);
+    return new Decider(ruleSet, compiled, compiler, learners, boosts);
+  }
+
+  public BoostTable boosts() {
+    return boosts;
   }
 
   /** The extractor that computes the facts these rules read. */
@@ -92,13 +103,51 @@ public final class Decider {
   public Decision decide(TraceFacts facts, byte[] traceId, long nowMs) {
     long randomness = facts.randomness() != OtelTraceState.ABSENT
         ? facts.randomness() : TraceIds.randomness(traceId);
+    Boost[] active = boosts.snapshot();
     for (CompiledRule rule : rules) {
-      Decision d = rule.evaluate(facts, randomness, nowMs);
+      long threshold = rule.threshold;
+      if (active.length > 0 && rule.sampled) {
+        threshold = thresholdFor(boostedRate(active, facts, rule.name, rule.rate, nowMs));
+      }
+      Decision d = rule.evaluate(facts, randomness, threshold, nowMs);
       if (d != null) {
         return d;
       }
     }
+    if (active.length > 0 && !fallback.kept()) {
+      // Boosts not tied to a rule also keep traces no rule kept, at the boost's rate.
+      Boost best = null;
+      double bestRate = 0;
+      for (Boost b : active) {
+        if (!b.expired(nowMs) && (b.rule() == null || b.rule().equals(Decision.NO_RULE))
+            && inScope(b, facts) && b.boostedRate(0) > bestRate) {
+          best = b;
+          bestRate = b.boostedRate(0);
+        }
+      }
+      long t = thresholdFor(bestRate);
+      if (best != null && randomness >= t) {
+        return new Decision(true, "boost:" + best.id(), Math.max(t, facts.threshold()), version);
+      }
+    }
     return fallback;
+  }
+
+  /** The highest rate any active boost in scope gives this rule. */
+  private static double boostedRate(Boost[] active, TraceFacts facts, String rule, double rate,
+      long nowMs) {
+    double best = rate;
+    for (Boost b : active) {
+      if (!b.expired(nowMs) && (b.rule() == null || b.rule().equals(rule)) && inScope(b, facts)) {
+        best = Math.max(best, b.boostedRate(rate));
+      }
+    }
+    return best;
+  }
+
+  private static boolean inScope(Boost b, TraceFacts facts) {
+    return (b.service() == null || facts.services().contains(b.service()))
+        && (b.model() == null || facts.modelMaxNanos().containsKey(b.model()));
   }
 
   /**
@@ -120,6 +169,7 @@ public final class Decider {
     final TracePredicate predicate;
     final boolean drop;
     final boolean sampled;
+    final double rate;
     final long threshold;
     final Decision fixed;
     final String version;
@@ -132,6 +182,7 @@ public final class Decider {
       this.predicate = predicate;
       this.drop = rule.action() == Rule.Action.DROP;
       this.sampled = rule.sampled() || (rule.condition() == null && !rule.limited());
+      this.rate = rule.sampleRate();
       this.threshold = thresholdFor(rule.sampleRate());
       this.version = version;
       this.fixed = drop ? Decision.drop(name, version) : Decision.keep(name, version);
@@ -140,7 +191,8 @@ public final class Decider {
       this.bytesLimit = rule.bytesPerSecond() > 0 ? new TokenBucket(rule.bytesPerSecond()) : null;
     }
 
-    Decision evaluate(TraceFacts facts, long randomness, long nowMs) {
+    /** {@code threshold}: the rule's own, or lower while a boost raises its rate. */
+    Decision evaluate(TraceFacts facts, long randomness, long threshold, long nowMs) {
       if (predicate != null && !predicate.test(facts, nowMs)) {
         return null;
       }

@@ -25,6 +25,7 @@ public final class TailstreamMetrics {
   private final LongAdder factsRecomputed = new LongAdder();
   private final LongAdder rulesReloads = new LongAdder();
   private final LongAdder rulesReloadFailures = new LongAdder();
+  private final LongAdder controlRejected = new LongAdder();
   private final AtomicLong bufferedTraces = new AtomicLong();
   private final Map<String, LongAdder> keptByRule = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> droppedByRule = new ConcurrentHashMap<>();
@@ -72,6 +73,15 @@ public final class TailstreamMetrics {
 
   public void rulesReloaded(boolean ok) {
     (ok ? rulesReloads : rulesReloadFailures).increment();
+  }
+
+  /** A control-topic message was refused (invalid or out of bounds). */
+  public void controlRejected() {
+    controlRejected.increment();
+  }
+
+  public long controlRejectedCount() {
+    return controlRejected.sum();
   }
 
   public long factsRecomputedCount() {

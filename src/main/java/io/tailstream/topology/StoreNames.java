@@ -8,6 +8,8 @@ public final class StoreNames {
   public static final String TRACE_STATE = "trace-state";
   /** Window store: trace id → decision, kept for late-span-ttl. */
   public static final String DECISIONS = "decisions";
+  /** Global store of the control topic: boost id → message (no changelog: the topic is its log). */
+  public static final String CONTROL = "sampling-control";
 
   private StoreNames() {}
 }

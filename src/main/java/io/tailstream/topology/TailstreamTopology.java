@@ -1,5 +1,6 @@
 package io.tailstream.topology;
 
+import io.tailstream.adapt.BoostMessages;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.config.DecisionSettings;
 import io.tailstream.config.TailstreamConfig;
@@ -38,6 +39,9 @@ public final class TailstreamTopology {
 
   public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics) {
     DecisionSettings decision = config.decision();
+    var adapt = config.adapt();
+    BoostMessages.Limits limits =
+        new BoostMessages.Limits(adapt.maxFactor(), adapt.maxTtl(), adapt.maxConcurrent());
     OtlpCodec codec = OtlpCodec.of(config.encoding());
     TraceAssembler assembler = new TraceAssembler(codec, config.maxOutputRecordBytes());
 
@@ -56,6 +60,13 @@ public final class TailstreamTopology {
                 Duration.ofMillis(1), false),
             Serdes.Bytes(), InternalSerdes.DECISION)
         .withCachingDisabled());
+
+    builder.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(StoreNames.CONTROL), Serdes.String(), Serdes.ByteArray())
+        .withLoggingDisabled(),
+        config.topics().control(),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("sampling-control"),
+        () -> new ControlProcessor(rules.current().boosts(), limits, metrics));
 
     KStream<byte[], byte[]> input = builder.stream(config.topics().input(),
         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("otlp-input"));

@@ -27,7 +27,9 @@ class ConfigLoaderTest {
     assertThat(c.kafka().bootstrapServers()).isEqualTo("broker:9092");
     assertThat(c.kafka().applicationId()).isEqualTo("tailstream");
     assertThat(c.topics()).isEqualTo(new TopicSettings("otlp_spans", "sampled_traces",
-        "otlp_spans_dlq", true, 12, (short) 1));
+        "otlp_spans_dlq", "sampling_control", "sampling_rates", true, 12, (short) 1));
+    assertThat(c.adapt()).isEqualTo(AdaptSettings.defaults());
+    assertThat(c.adminPort()).isEqualTo(8080);
     assertThat(c.inputKeyedByTraceId()).isFalse();
     assertThat(c.encoding()).isEqualTo(Encoding.OTLP_PROTO);
     assertThat(c.decision()).isEqualTo(new DecisionSettings(Duration.ofSeconds(30),
@@ -44,7 +46,11 @@ class ConfigLoaderTest {
           bootstrap-servers: a:1,b:2
           application-id: ts-prod
           properties: { security.protocol: SSL, state.dir: /var/lib/tailstream }
-        topics: { input: in, output: out, dead-letter: dlq, create: false, partitions: 3, replication-factor: 3 }
+        topics: { input: in, output: out, dead-letter: dlq, control: ctl, rates: rts, create: false, partitions: 3, replication-factor: 3 }
+        boosts: { max-factor: 10, max-ttl: 2h, max-concurrent: 5 }
+        auto-boost: { enabled: false, interval: 5s, error-rate-factor: 4, error-rate-floor: 10%, latency-factor: 3, latency-floor: 1s, min-traces: 20, sample: 100%, ttl: 5m, cooldown: 1m }
+        rates: { interval: 5s, stats-interval: 30s }
+        admin: { port: -1 }
         input: { keyed-by-trace-id: true }
         encoding: otlp_json
         decision: { wait: 20s, after-root: 2s, idle: 4s, max-spans-per-trace: 500, max-bytes-per-trace: 1MiB, late-span-ttl: 2m, check-interval: 250ms }
@@ -53,7 +59,11 @@ class ConfigLoaderTest {
         """);
     assertThat(c.kafka().properties()).containsEntry("security.protocol", "SSL")
         .containsEntry("state.dir", "/var/lib/tailstream");
-    assertThat(c.topics()).isEqualTo(new TopicSettings("in", "out", "dlq", false, 3, (short) 3));
+    assertThat(c.topics()).isEqualTo(new TopicSettings("in", "out", "dlq", "ctl", "rts", false, 3, (short) 3));
+    assertThat(c.adapt()).isEqualTo(new AdaptSettings(10, Duration.ofHours(2), 5, false,
+        Duration.ofSeconds(5), 4, 0.1, 3, Duration.ofSeconds(1), 20, 1.0, Duration.ofMinutes(5),
+        Duration.ofMinutes(1), Duration.ofSeconds(5), Duration.ofSeconds(30)));
+    assertThat(c.adminPort()).isEqualTo(TailstreamConfig.ADMIN_DISABLED);
     assertThat(c.inputKeyedByTraceId()).isTrue();
     assertThat(c.encoding()).isEqualTo(Encoding.OTLP_JSON);
     assertThat(c.decision().maxWait()).isEqualTo(Duration.ofSeconds(20));
