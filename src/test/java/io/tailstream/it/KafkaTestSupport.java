@@ -45,7 +45,12 @@ final class KafkaTestSupport {
 
   static Path writeConfig(Path dir, String bootstrap, String applicationId, String decision,
       String extraProperties) throws IOException {
-    Files.writeString(dir.resolve("rules.yaml"), CORE_RULES);
+    return writeConfig(dir, bootstrap, applicationId, decision, extraProperties, CORE_RULES);
+  }
+
+  static Path writeConfig(Path dir, String bootstrap, String applicationId, String decision,
+      String extraProperties, String rules) throws IOException {
+    Files.writeString(dir.resolve("rules.yaml"), rules);
     Path stateDir = Files.createDirectories(dir.resolve("state"));
     Path config = dir.resolve("tailstream.yaml");
     Files.writeString(config, """
@@ -58,11 +63,12 @@ final class KafkaTestSupport {
             heartbeat.interval.ms: 1500
             producer.transaction.timeout.ms: 5000
         %s
-        topics: { input: %s-in, output: %s-out, dead-letter: %s-dlq, partitions: 3 }
+        topics: { input: %s-in, output: %s-out, dead-letter: %s-dlq, control: %s-control, rates: %s-rates, partitions: 3 }
         decision: %s
+        admin: { port: -1 }
         rules: rules.yaml
         """.formatted(bootstrap, applicationId, stateDir, extraProperties, applicationId,
-        applicationId, applicationId, decision));
+        applicationId, applicationId, applicationId, applicationId, decision));
     return config;
   }
 

@@ -386,6 +386,33 @@ class TailstreamTopologyTest {
   }
 
   @Test
+  void controlTopicBoostsApplyAndBadMessagesAreRefusedAndCounted() {
+    start();
+    TestInputTopic<String, byte[]> control = driver.createInputTopic("sampling_control",
+        new org.apache.kafka.common.serialization.StringSerializer(), new ByteArraySerializer());
+    control.pipeInput("oops", "{not json".getBytes(StandardCharsets.UTF_8));
+    control.pipeInput("big", "{\"action\":\"boost\",\"factor\":1000000,\"ttl\":\"1h\"}".getBytes(StandardCharsets.UTF_8));
+    assertThat(metrics.controlRejectedCount()).isEqualTo(2);
+    long at = START.toEpochMilli();
+    control.pipeInput(new TestRecord<>("inc-9", ("{\"action\":\"boost\",\"scope\":{\"service\":\"ranker\"},"
+        + "\"keep-all\":true,\"ttl\":\"1m\"}").getBytes(StandardCharsets.UTF_8), START));
+    assertThat(activeRules.current().boosts().active(at)).extracting(b -> b.id()).containsExactly("inc-9");
+
+    byte[] ranker = traceId(30);
+    byte[] other = traceId(31);
+    send(request(resource("ranker", "s", span(ranker, 1, null, "GET /rank", 0, 5)),
+        resource("search", "s", span(other, 1, null, "GET /search", 0, 5))));
+    advance(Duration.ofSeconds(6));
+    assertThat(output.readRecordsToList()).extracting(TestRecord::key).containsExactly(TraceIds.hex(ranker));
+
+    // A minute after the record was written the boost has ended, with no new message.
+    advance(Duration.ofMinutes(1));
+    send(request(resource("ranker", "s", span(traceId(32), 1, null, "GET /rank", 0, 5))));
+    advance(Duration.ofSeconds(6));
+    assertThat(output.isEmpty()).isTrue();
+  }
+
+  @Test
   void otlpJsonInOtlpJsonOut() {
     start("encoding: otlp_json\n", RULES);
     assertThat(codec.encoding()).isEqualTo(Encoding.OTLP_JSON);
