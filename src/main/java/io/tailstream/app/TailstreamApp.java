@@ -19,6 +19,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import io.tailstream.config.TailstreamConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -48,6 +52,9 @@ public final class TailstreamApp implements AutoCloseable {
     return t;
   });
   private volatile KafkaStreams streams;
+  private KafkaProducer<String, byte[]> sideProducer;
+  private RatesPublisher rates;
+  private AdminServer admin;
   private volatile boolean failed;
 
   private TailstreamApp(TailstreamConfig config, String rulesText, Decider decider) {
@@ -106,6 +113,44 @@ public final class TailstreamApp implements AutoCloseable {
         SUMMARY_INTERVAL.toMillis(), SUMMARY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     summaries.scheduleWithFixedDelay(watcher::check, RULES_CHECK_INTERVAL.toMillis(),
         RULES_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    startAdaptive();
+  }
+
+  /** Rates publishing and the admin endpoint (and, later in start-up order, auto boosts). */
+  private void startAdaptive() {
+    sideProducer = new KafkaProducer<>(StreamsProperties.producer(config), new StringSerializer(),
+        new ByteArraySerializer());
+    long interval = config.adapt().ratesInterval().toMillis();
+    rates = new RatesPublisher(sideProducer, config.topics().rates(), rules, interval,
+        System.currentTimeMillis());
+    rules.current().boosts().onChange(c -> rates.onBoostChange(c, System.currentTimeMillis()));
+    scheduleSafely(() -> rates.tick(System.currentTimeMillis()), interval, interval);
+    long strategies = config.adapt().statsInterval().toMillis();
+    scheduleSafely(() -> rates.publishStrategies(System.currentTimeMillis()), 0, strategies);
+    if (config.adminPort() != TailstreamConfig.ADMIN_DISABLED) {
+      try {
+        admin = new AdminServer(config.adminPort(), () -> rates.snapshot(System.currentTimeMillis()));
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot open the admin port " + config.adminPort() + ": "
+            + e.getMessage() + " (set admin.port, or -1 to turn it off)", e);
+      }
+    }
+  }
+
+  /** Periodic work that logs its failures instead of silently ending its schedule. */
+  private void scheduleSafely(Runnable task, long initialDelayMs, long periodMs) {
+    summaries.scheduleWithFixedDelay(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.warn("periodic task failed; it runs again in {} ms", periodMs, e);
+      }
+    }, initialDelayMs, periodMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** The admin HTTP port in use, or -1 when it is off. */
+  public int adminPort() {
+    return admin == null ? TailstreamConfig.ADMIN_DISABLED : admin.port();
   }
 
   private void logSummary() {
@@ -141,6 +186,12 @@ public final class TailstreamApp implements AutoCloseable {
   @Override
   public void close() {
     summaries.shutdownNow();
+    if (admin != null) {
+      admin.close();
+    }
+    if (sideProducer != null) {
+      sideProducer.close(Duration.ofSeconds(5));
+    }
     KafkaStreams s = streams;
     if (s != null) {
       s.close(Duration.ofSeconds(30));

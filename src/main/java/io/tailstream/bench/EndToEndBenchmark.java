@@ -164,6 +164,8 @@ public final class EndToEndBenchmark {
           properties: { state.dir: %s }
         topics: { input: bench-in, output: bench-out, dead-letter: bench-dlq, partitions: %d }
         decision: { wait: 5s, after-root: 1s, idle: 1s, check-interval: 200ms }
+        admin: { port: -1 }
+        auto-boost: { enabled: false }
         rules: rules.yaml
         """.formatted(bootstrap, dir.resolve("tailstream-state"), partitions));
     TailstreamConfig loaded = ConfigLoader.load(config, Map.of());

@@ -29,6 +29,20 @@ public final class StreamsProperties {
     return p;
   }
 
+  /** Producer settings for tailstream's own side topics (rates, control): connection and security. */
+  public static Properties producer(TailstreamConfig config) {
+    Properties p = new Properties();
+    config.kafka().properties().forEach((k, v) -> {
+      if (org.apache.kafka.clients.producer.ProducerConfig.configNames().contains(k)) {
+        p.put(k, v);
+      }
+    });
+    p.put("bootstrap.servers", config.kafka().bootstrapServers());
+    p.put("acks", "all");
+    p.put("linger.ms", "20");
+    return p;
+  }
+
   /** Admin client settings for topic checks: the same connection and security settings. */
   public static Properties admin(TailstreamConfig config) {
     Properties p = new Properties();

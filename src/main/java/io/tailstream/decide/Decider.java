@@ -33,6 +33,7 @@ public final class Decider {
   private final Decision fallback;
   private final FactsExtractor extractor;
   private final BoostTable boosts;
+  private final CompiledRule baseline;
 
   private Decider(RuleSet ruleSet, List<CompiledRule> rules, ConditionCompiler compiler,
       ModelLearners learners, BoostTable boosts) {
@@ -46,6 +47,13 @@ public final class Decider {
     this.fallback = ruleSet.defaultKeep()
         ? Decision.keep(Decision.NO_RULE, version) : Decision.drop(Decision.NO_RULE, version);
     this.extractor = new FactsExtractor(features, modelAttributes, learnings);
+    CompiledRule last = null;
+    for (CompiledRule r : this.rules) {
+      if (r.predicate == null && r.sampled && !r.limited) {
+        last = r;
+      }
+    }
+    this.baseline = last;
   }
 
   public static Decider compile(RuleSet ruleSet) {
@@ -68,6 +76,16 @@ public final class Decider {
 
   public BoostTable boosts() {
     return boosts;
+  }
+
+  /** The last plain {@code sample:} rule's rate: what a head sampler should use. 0 when none. */
+  public double baselineRate() {
+    return baseline == null ? 0 : baseline.rate;
+  }
+
+  /** That rule's name, or null. */
+  public String baselineRule() {
+    return baseline == null ? null : baseline.name;
   }
 
   /** The extractor that computes the facts these rules read. */
@@ -176,6 +194,7 @@ public final class Decider {
     final TokenBucket rateLimit;
     final boolean limitSpans;
     final TokenBucket bytesLimit;
+    final boolean limited;
 
     CompiledRule(Rule rule, TracePredicate predicate, String version) {
       this.name = rule.name();
@@ -189,6 +208,7 @@ public final class Decider {
       this.rateLimit = rule.rateLimit() == null ? null : new TokenBucket(rule.rateLimit().perSecond());
       this.limitSpans = rule.rateLimit() != null && rule.rateLimit().spans();
       this.bytesLimit = rule.bytesPerSecond() > 0 ? new TokenBucket(rule.bytesPerSecond()) : null;
+      this.limited = rule.limited();
     }
 
     /** {@code threshold}: the rule's own, or lower while a boost raises its rate. */

@@ -177,6 +177,7 @@ public final class Demo {
           properties: { state.dir: %s }
         topics: { partitions: 4 }
         decision: { wait: 10s, after-root: 2s, idle: 3s, check-interval: 250ms }
+        admin: { port: 0 }
         rules: rules.yaml
         """.formatted(bootstrap, work.resolve("state")));
     return ConfigLoader.load(config, Map.of());
