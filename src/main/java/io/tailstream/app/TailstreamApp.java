@@ -3,6 +3,8 @@ package io.tailstream.app;
 import io.tailstream.config.StreamsProperties;
 import io.tailstream.config.TailstreamConfig;
 import io.tailstream.adapt.BoostTable;
+import io.tailstream.adapt.SpikeDetector;
+import io.tailstream.config.AdaptSettings;
 import io.tailstream.adapt.ModelLearners;
 import io.tailstream.decide.ActiveRules;
 import io.tailstream.decide.Decider;
@@ -55,12 +57,17 @@ public final class TailstreamApp implements AutoCloseable {
   private KafkaProducer<String, byte[]> sideProducer;
   private RatesPublisher rates;
   private AdminServer admin;
+  private final SpikeDetector detector;
   private volatile boolean failed;
 
   private TailstreamApp(TailstreamConfig config, String rulesText, Decider decider) {
     this.config = config;
     this.rules = new ActiveRules(decider);
     this.watcher = new RulesWatcher(config.rulesFile(), rulesText, rules, metrics);
+    AdaptSettings a = config.adapt();
+    this.detector = new SpikeDetector(new SpikeDetector.Settings(a.errorRateFactor(),
+        a.errorRateFloor(), a.latencyFactor(), a.latencyFloor().toNanos(), a.minTraces(),
+        a.cooldown().toMillis()));
   }
 
   /** Loads and compiles the rules; throws {@code YamlException} when they are invalid. */
@@ -78,7 +85,9 @@ public final class TailstreamApp implements AutoCloseable {
   }
 
   public Topology topology() {
-    return TailstreamTopology.build(config, rules, metrics);
+    return TailstreamTopology.build(config, rules, metrics,
+        facts -> detector.observe(facts.services(), facts.modelMaxNanos(), facts.errorSeen(),
+            facts.durationNanos()));
   }
 
   /** The rules in force (they change when the rules file does). */
@@ -127,6 +136,11 @@ public final class TailstreamApp implements AutoCloseable {
     scheduleSafely(() -> rates.tick(System.currentTimeMillis()), interval, interval);
     long strategies = config.adapt().statsInterval().toMillis();
     scheduleSafely(() -> rates.publishStrategies(System.currentTimeMillis()), 0, strategies);
+    if (config.adapt().autoEnabled()) {
+      AutoBooster auto = new AutoBooster(detector, sideProducer, config.topics().control(), config.adapt());
+      long every = config.adapt().autoInterval().toMillis();
+      scheduleSafely(() -> auto.evaluate(System.currentTimeMillis()), every, every);
+    }
     if (config.adminPort() != TailstreamConfig.ADMIN_DISABLED) {
       try {
         admin = new AdminServer(config.adminPort(), () -> rates.snapshot(System.currentTimeMillis()));

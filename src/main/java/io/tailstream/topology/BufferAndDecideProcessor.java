@@ -52,6 +52,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   private final ActiveRules rules;
   private final TraceAssembler assembler;
   private final TailstreamMetrics metrics;
+  private final java.util.function.Consumer<TraceFacts> onDecided;
   private final DueIndex dueIndex = new DueIndex();
   private final Cache<Bytes, Decision> decisionCache;
 
@@ -63,7 +64,8 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   private boolean restoredTracesChecked;
 
   BufferAndDecideProcessor(DecisionSettings settings, ActiveRules rules, TraceAssembler assembler,
-      TailstreamMetrics metrics) {
+      TailstreamMetrics metrics, java.util.function.Consumer<TraceFacts> onDecided) {
+    this.onDecided = onDecided;
     this.settings = settings;
     this.rules = rules;
     this.assembler = assembler;
@@ -160,6 +162,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
       metrics.factsRecomputed();
     }
     Decision decision = decider.decide(facts, traceId.get(), now);
+    onDecided.accept(facts);
     TraceSummary.Trigger trigger = summary.trigger(settings, now);
     summaries.delete(traceId);
     buffered--;

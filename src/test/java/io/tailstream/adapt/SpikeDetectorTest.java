@@ -1,0 +1,86 @@
+package io.tailstream.adapt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SpikeDetectorTest {
+  private static final long MS = 1_000_000L;
+  private static final long INTERVAL = 10_000;
+  private static final SpikeDetector.Settings SETTINGS =
+      new SpikeDetector.Settings(3, 0.05, 2, 500 * MS, 50, 30_000);
+
+  private final SpikeDetector detector = new SpikeDetector(SETTINGS);
+  private final Random random = new Random(1);
+  private long now;
+
+  /** One interval of traffic: per service, n traces at the given error rate and latency. */
+  private List<SpikeDetector.Action> interval(double rankerErrors, long rankerMs, double searchErrors) {
+    for (int i = 0; i < 500; i++) {
+      detector.observe(Set.of("ranker"), Map.of("ranker-v3", rankerMs * MS / 2),
+          random.nextDouble() < rankerErrors, (rankerMs + random.nextInt(20)) * MS);
+      detector.observe(Set.of("search"), Map.of(), random.nextDouble() < searchErrors,
+          (100 + random.nextInt(20)) * MS);
+    }
+    now += INTERVAL;
+    return detector.evaluate(now);
+  }
+
+  @Test
+  void anErrorSpikeStartsWithinOneIntervalOnlyForItsScopeAndEndsAfterRecovery() {
+    for (int i = 0; i < 6; i++) {
+      assertThat(interval(0.01, 200, 0.01)).isEmpty();
+    }
+    List<SpikeDetector.Action> spike = interval(0.30, 200, 0.01);
+    // The ranker's traces carry its model: both scopes spike, the search service does not.
+    assertThat(spike).extracting(SpikeDetector.Action::scope).containsExactlyInAnyOrder(
+        new SpikeDetector.Scope("service", "ranker"), new SpikeDetector.Scope("model", "ranker-v3"));
+    assertThat(spike).allSatisfy(a -> assertThat(((SpikeDetector.Started) a).reason()).startsWith("error rate "));
+    assertThat(interval(0.30, 200, 0.01)).as("still spiking: no new start").isEmpty();
+    // Recovered: the boost ends only after the 30 s cooldown.
+    assertThat(interval(0.01, 200, 0.01)).isEmpty();
+    assertThat(interval(0.01, 200, 0.01)).isEmpty();
+    List<SpikeDetector.Action> end = interval(0.01, 200, 0.01);
+    assertThat(end).containsExactlyInAnyOrder(new SpikeDetector.Ended(new SpikeDetector.Scope("service", "ranker")),
+        new SpikeDetector.Ended(new SpikeDetector.Scope("model", "ranker-v3")));
+  }
+
+  @Test
+  void aLatencySpikeCoversTheServiceAndItsModel() {
+    for (int i = 0; i < 6; i++) {
+      interval(0.01, 200, 0.01);
+    }
+    List<SpikeDetector.Action> spike = interval(0.01, 1500, 0.01);
+    assertThat(spike).extracting(SpikeDetector.Action::scope).containsExactlyInAnyOrder(
+        new SpikeDetector.Scope("service", "ranker"), new SpikeDetector.Scope("model", "ranker-v3"));
+    assertThat(detector.spiking(new SpikeDetector.Scope("service", "search"))).isFalse();
+  }
+
+  @Test
+  void noFlappingUnderNoise() {
+    List<SpikeDetector.Action> all = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      // Error rates wander between 0% and 2%, latency by ±10%: noise, not incidents.
+      all.addAll(interval(random.nextDouble() * 0.02, 180 + random.nextInt(40), random.nextDouble() * 0.02));
+    }
+    assertThat(all).isEmpty();
+  }
+
+  @Test
+  void quietScopesAreNotJudged() {
+    SpikeDetector quiet = new SpikeDetector(SETTINGS);
+    long t = 0;
+    for (int i = 0; i < 10; i++) {
+      for (int j = 0; j < 10; j++) {
+        quiet.observe(Set.of("rare"), Map.of(), j < 5, 100 * MS); // 50% errors, but 10 traces
+      }
+      t += INTERVAL;
+      assertThat(quiet.evaluate(t)).isEmpty();
+    }
+  }
+}
