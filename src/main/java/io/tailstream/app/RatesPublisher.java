@@ -69,9 +69,42 @@ final class RatesPublisher {
       var e = it.next();
       if (due(e.getKey(), nowMs)) {
         it.remove();
-        send(e.getKey(), e.getValue(), nowMs);
+        if (e.getKey().startsWith("rule=")) {
+          int comma = e.getKey().indexOf(",key=");
+          sendScoped(e.getKey(), e.getKey().substring(5, comma), e.getKey().substring(comma + 5),
+              e.getValue(), nowMs);
+        } else {
+          send(e.getKey(), e.getValue(), nowMs);
+        }
       }
     }
+  }
+
+  /** A dynamic sampler changed a key's rate: published like any rate, at most once per interval. */
+  synchronized void dynamicRate(String rule, String key, double oldRate, double newRate, long nowMs) {
+    String scope = "rule=" + rule + ",key=" + key;
+    Pending held = pending.get(scope);
+    Pending next = new Pending(held != null ? held.oldRate() : oldRate, newRate, "rule:" + rule);
+    if (due(scope, nowMs)) {
+      pending.remove(scope);
+      sendScoped(scope, rule, key, next, nowMs);
+    } else {
+      pending.put(scope, next);
+    }
+  }
+
+  private void sendScoped(String scopeKey, String rule, String key, Pending p, long nowMs) {
+    JsonObject scope = new JsonObject();
+    scope.addProperty("rule", rule);
+    scope.addProperty("key", key);
+    JsonObject m = new JsonObject();
+    m.add("scope", scope);
+    m.addProperty("old", Double.isNaN(p.oldRate()) ? null : p.oldRate());
+    m.addProperty("new", p.newRate());
+    m.addProperty("cause", p.cause());
+    m.addProperty("time", Instant.ofEpochMilli(nowMs).toString());
+    producer.send(new ProducerRecord<>(topic, "rate:" + scopeKey, m.toString().getBytes(StandardCharsets.UTF_8)));
+    publishedAt.put(scopeKey, nowMs);
   }
 
   synchronized void publishStrategies(long nowMs) {

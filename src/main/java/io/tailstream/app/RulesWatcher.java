@@ -56,7 +56,7 @@ final class RulesWatcher {
     Decider previous = rules.current();
     try {
       RuleSet parsed = RulesParser.parse(text, file.toString());
-      Decider next = Decider.compile(parsed, previous.learners(), previous.boosts());
+      Decider next = Decider.compile(parsed, previous.adaptive());
       rules.replace(next);
       metrics.rulesReloaded(true);
       log.info("rules reloaded from {}: version {} -> {}, rules {}", file, previous.version(),

@@ -2,6 +2,7 @@ package io.tailstream.app;
 
 import io.tailstream.config.StreamsProperties;
 import io.tailstream.config.TailstreamConfig;
+import io.tailstream.adapt.AdaptiveState;
 import io.tailstream.adapt.BoostTable;
 import io.tailstream.adapt.SpikeDetector;
 import io.tailstream.config.AdaptSettings;
@@ -60,7 +61,11 @@ public final class TailstreamApp implements AutoCloseable {
   private final SpikeDetector detector;
   private volatile boolean failed;
 
-  private TailstreamApp(TailstreamConfig config, String rulesText, Decider decider) {
+  private final LiveInstances instances;
+
+  private TailstreamApp(TailstreamConfig config, String rulesText, Decider decider,
+      LiveInstances instances) {
+    this.instances = instances;
     this.config = config;
     this.rules = new ActiveRules(decider);
     this.watcher = new RulesWatcher(config.rulesFile(), rulesText, rules, metrics);
@@ -81,7 +86,9 @@ public final class TailstreamApp implements AutoCloseable {
     RuleSet ruleSet = RulesParser.parse(text, config.rulesFile().toString());
     ruleSet.warnings().forEach(w -> log.warn("rules: {}", w));
     BoostTable boosts = new BoostTable(config.adapt().maxConcurrent());
-    return new TailstreamApp(config, text, Decider.compile(ruleSet, new ModelLearners(), boosts));
+    LiveInstances instances = new LiveInstances(config);
+    AdaptiveState adaptive = new AdaptiveState(new ModelLearners(), boosts, instances::count);
+    return new TailstreamApp(config, text, Decider.compile(ruleSet, adaptive), instances);
   }
 
   public Topology topology() {
@@ -133,6 +140,9 @@ public final class TailstreamApp implements AutoCloseable {
     rates = new RatesPublisher(sideProducer, config.topics().rates(), rules, interval,
         System.currentTimeMillis());
     rules.current().boosts().onChange(c -> rates.onBoostChange(c, System.currentTimeMillis()));
+    rules.current().adaptive().onRateChange((rule, key, oldRate, newRate) ->
+        rates.dynamicRate(rule, key, oldRate, newRate, System.currentTimeMillis()));
+    scheduleSafely(instances::refresh, 0, Duration.ofSeconds(30).toMillis());
     scheduleSafely(() -> rates.tick(System.currentTimeMillis()), interval, interval);
     long strategies = config.adapt().statsInterval().toMillis();
     scheduleSafely(() -> rates.publishStrategies(System.currentTimeMillis()), 0, strategies);

@@ -16,7 +16,12 @@ final class RuleSummary {
     } else if (r.action() == Rule.Action.KEEP) {
       s.append(" any trace");
     }
-    if (r.sampled()) {
+    if (r.dynamic() != null) {
+      s.append(r.dynamic().throughput()
+          ? String.format(" at %s traces/s", trim(r.dynamic().goal()))
+          : String.format(" at %s%% on average", trim(r.dynamic().goal() * 100)));
+      s.append(" by ").append(r.dynamic().key());
+    } else if (r.sampled()) {
       s.append(String.format(" at %s%%", trim(r.sampleRate() * 100)));
     }
     if (r.rateLimit() != null) {

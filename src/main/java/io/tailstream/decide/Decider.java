@@ -1,7 +1,9 @@
 package io.tailstream.decide;
 
+import io.tailstream.adapt.AdaptiveState;
 import io.tailstream.adapt.Boost;
 import io.tailstream.adapt.BoostTable;
+import io.tailstream.adapt.DynamicSampler;
 import io.tailstream.adapt.ModelLearners;
 import io.tailstream.adapt.TokenBucket;
 import io.tailstream.otlp.OtelTraceState;
@@ -28,7 +30,7 @@ public final class Decider {
   private final FeatureSet features;
   private final Set<String> modelAttributes;
   private final List<FactsExtractor.Learning> learnings;
-  private final ModelLearners learners;
+  private final AdaptiveState adaptive;
   private final String version;
   private final Decision fallback;
   private final FactsExtractor extractor;
@@ -36,17 +38,17 @@ public final class Decider {
   private final CompiledRule baseline;
 
   private Decider(RuleSet ruleSet, List<CompiledRule> rules, ConditionCompiler compiler,
-      ModelLearners learners, BoostTable boosts) {
-    this.boosts = boosts;
+      AdaptiveState adaptive, Set<String> keyFields) {
+    this.adaptive = adaptive;
+    this.boosts = adaptive.boosts();
     this.rules = List.copyOf(rules);
     this.features = compiler.features();
     this.modelAttributes = Set.copyOf(compiler.modelAttributes());
     this.learnings = List.copyOf(compiler.learnings());
-    this.learners = learners;
     this.version = ruleSet.version();
     this.fallback = ruleSet.defaultKeep()
         ? Decision.keep(Decision.NO_RULE, version) : Decision.drop(Decision.NO_RULE, version);
-    this.extractor = new FactsExtractor(features, modelAttributes, learnings);
+    this.extractor = new FactsExtractor(features, modelAttributes, learnings, keyFields);
     CompiledRule last = null;
     for (CompiledRule r : this.rules) {
       if (r.predicate == null && r.sampled && !r.limited) {
@@ -57,21 +59,34 @@ public final class Decider {
   }
 
   public static Decider compile(RuleSet ruleSet) {
-    return compile(ruleSet, new ModelLearners(), new BoostTable(Integer.MAX_VALUE));
+    return compile(ruleSet, AdaptiveState.standalone());
   }
 
   /**
-   * Compiles with the instance's learners (so learned thresholds survive a rules reload) and its
-   * boost table (so operators' and automatic boosts apply to every decision).
+   * Compiles against the instance's adaptive state, so that learned thresholds and dynamic
+   * samplers survive a rules reload and boosts apply to every decision.
    */
-  public static Decider compile(RuleSet ruleSet, ModelLearners learners, BoostTable boosts) {
-    ConditionCompiler compiler = new ConditionCompiler(learners);
+  public static Decider compile(RuleSet ruleSet, AdaptiveState adaptive) {
+    ConditionCompiler compiler = new ConditionCompiler(adaptive.learners());
     List<CompiledRule> compiled = new ArrayList<>();
+    Set<String> keyFields = new java.util.LinkedHashSet<>();
     for (Rule rule : ruleSet.rules()) {
       TracePredicate predicate = rule.condition() == null ? null : compiler.compile(rule.condition());
-      compiled.add(new CompiledRule(rule, predicate, ruleSet.version()));
+      DynamicSampler sampler = null;
+      if (rule.dynamic() != null) {
+        Rule.Dynamic d = rule.dynamic();
+        keyFields.addAll(d.key());
+        sampler = adaptive.sampler(rule.name(),
+            d.throughput() ? DynamicSampler.Goal.THROUGHPUT : DynamicSampler.Goal.AVERAGE,
+            d.goal(), d.interval().toMillis());
+      }
+      compiled.add(new CompiledRule(rule, predicate, ruleSet.version(), sampler));
     }
-    return new Decider(ruleSet, compiled, compiler, learners, boosts);
+    return new Decider(ruleSet, compiled, compiler, adaptive, keyFields);
+  }
+
+  public AdaptiveState adaptive() {
+    return adaptive;
   }
 
   public BoostTable boosts() {
@@ -107,7 +122,7 @@ public final class Decider {
   }
 
   public ModelLearners learners() {
-    return learners;
+    return adaptive.learners();
   }
 
   public Set<String> modelAttributes() {
@@ -124,8 +139,13 @@ public final class Decider {
     Boost[] active = boosts.snapshot();
     for (CompiledRule rule : rules) {
       long threshold = rule.threshold;
+      double rate = rule.rate;
+      if (rule.sampler != null && (rule.predicate == null || rule.predicate.test(facts, nowMs))) {
+        rate = rule.sampler.rate(rule.key(facts), nowMs);
+        threshold = thresholdFor(rate);
+      }
       if (active.length > 0 && rule.sampled) {
-        threshold = thresholdFor(boostedRate(active, facts, rule.name, rule.rate, nowMs));
+        threshold = thresholdFor(boostedRate(active, facts, rule.name, rate, nowMs));
       }
       Decision d = rule.evaluate(facts, randomness, threshold, nowMs);
       if (d != null) {
@@ -195,8 +215,12 @@ public final class Decider {
     final boolean limitSpans;
     final TokenBucket bytesLimit;
     final boolean limited;
+    final DynamicSampler sampler;
+    final List<String> keyFields;
 
-    CompiledRule(Rule rule, TracePredicate predicate, String version) {
+    CompiledRule(Rule rule, TracePredicate predicate, String version, DynamicSampler sampler) {
+      this.sampler = sampler;
+      this.keyFields = rule.dynamic() == null ? List.of() : rule.dynamic().key();
       this.name = rule.name();
       this.predicate = predicate;
       this.drop = rule.action() == Rule.Action.DROP;
@@ -209,6 +233,21 @@ public final class Decider {
       this.limitSpans = rule.rateLimit() != null && rule.rateLimit().spans();
       this.bytesLimit = rule.bytesPerSecond() > 0 ? new TokenBucket(rule.bytesPerSecond()) : null;
       this.limited = rule.limited();
+    }
+
+    /** A dynamic sampler's key: the key attributes' values joined, "-" for a missing one. */
+    String key(TraceFacts facts) {
+      if (keyFields.size() == 1) {
+        return facts.keyAttributes().getOrDefault(keyFields.get(0), "-");
+      }
+      StringBuilder b = new StringBuilder();
+      for (String field : keyFields) {
+        if (b.length() > 0) {
+          b.append('|');
+        }
+        b.append(facts.keyAttributes().getOrDefault(field, "-"));
+      }
+      return b.toString();
     }
 
     /** {@code threshold}: the rule's own, or lower while a boost raises its rate. */

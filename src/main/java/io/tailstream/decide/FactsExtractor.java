@@ -29,11 +29,14 @@ public final class FactsExtractor {
   private final FeatureSet features;
   private final Set<String> modelAttributes;
   private final List<Learning> learners;
+  private final Set<String> keyFields;
 
-  FactsExtractor(FeatureSet features, Set<String> modelAttributes, List<Learning> learners) {
+  FactsExtractor(FeatureSet features, Set<String> modelAttributes, List<Learning> learners,
+      Set<String> keyFields) {
     this.features = features;
     this.modelAttributes = Set.copyOf(modelAttributes);
     this.learners = List.copyOf(learners);
+    this.keyFields = Set.copyOf(keyFields);
   }
 
   /** Facts of a newly arrived fragment; its inference spans teach the learners (at {@code nowMs}). */
@@ -57,6 +60,8 @@ public final class FactsExtractor {
     Map<String, Long> models = Map.of();
     Set<String> services = new HashSet<>(2);
     long[] values = features.initial();
+    Map<String, String> keys = Map.of();
+    boolean keysFromRoot = false;
     for (ResourceSpans rs : fragment.getResourceSpansList()) {
       String service = stringAttribute(rs.getResource().getAttributesList(), SERVICE_NAME);
       if (service != null) {
@@ -78,6 +83,10 @@ public final class FactsExtractor {
             threshold = Math.max(threshold, OtelTraceState.threshold(span.getTraceState()));
           }
           updateFeatures(values, span, rs, service, isRoot, duration);
+          if (!keyFields.isEmpty() && (spans == 1 || (isRoot && !keysFromRoot))) {
+            keys = keyValues(span, rs);
+            keysFromRoot = isRoot;
+          }
           if (!modelAttributes.isEmpty()) {
             models = observeModel(span, duration, models, nowMs, learn);
           }
@@ -85,7 +94,38 @@ public final class FactsExtractor {
       }
     }
     return new TraceFacts(spans, encodedBytes, minStart, maxEnd, root, error, models, services,
-        randomness, threshold, features.id(), values);
+        randomness, threshold, features.id(), values, keys);
+  }
+
+  /** The key fields' values: span attribute first, then resource attribute. */
+  private Map<String, String> keyValues(Span span, ResourceSpans rs) {
+    Map<String, String> out = new HashMap<>(keyFields.size() * 2);
+    for (String field : keyFields) {
+      String v = anyAttribute(span.getAttributesList(), field);
+      if (v == null) {
+        v = anyAttribute(rs.getResource().getAttributesList(), field);
+      }
+      if (v != null) {
+        out.put(field, v);
+      }
+    }
+    return out;
+  }
+
+  private static String anyAttribute(List<KeyValue> attributes, String key) {
+    for (KeyValue kv : attributes) {
+      if (kv.getKey().equals(key)) {
+        AnyValue v = kv.getValue();
+        return switch (v.getValueCase()) {
+          case STRING_VALUE -> v.getStringValue();
+          case INT_VALUE -> Long.toString(v.getIntValue());
+          case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
+          case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
+          default -> null;
+        };
+      }
+    }
+    return null;
   }
 
   private void updateFeatures(long[] values, Span span, ResourceSpans rs, String service,

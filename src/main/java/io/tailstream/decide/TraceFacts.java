@@ -23,10 +23,13 @@ import java.util.Set;
  * @param featureSetId which {@link FeatureSet} computed {@code features}; {@link #STALE_FEATURES}
  *     when fragments were summarized under different rules
  * @param features the rules' span-level features (see {@link FeatureSet}); do not modify
+ * @param keyAttributes values of the dynamic samplers' key attributes, from the root span (and
+ *     its resource) once it arrived, until then from the first span seen
  */
 public record TraceFacts(int spanCount, long bytes, long minStartNanos, long maxEndNanos,
     boolean rootSeen, boolean errorSeen, Map<String, Long> modelMaxNanos, Set<String> services,
-    long randomness, long threshold, int featureSetId, long[] features) {
+    long randomness, long threshold, int featureSetId, long[] features,
+    Map<String, String> keyAttributes) {
 
   /** A trace keeps at most this many distinct models and services: bounded summary size. */
   public static final int MAX_NAMES = 64;
@@ -36,6 +39,7 @@ public record TraceFacts(int spanCount, long bytes, long minStartNanos, long max
   public TraceFacts {
     modelMaxNanos = Map.copyOf(modelMaxNanos);
     services = Set.copyOf(services);
+    keyAttributes = Map.copyOf(keyAttributes);
   }
 
   /** Facts without rule features (for callers that have no compiled rules at hand). */
@@ -43,7 +47,7 @@ public record TraceFacts(int spanCount, long bytes, long minStartNanos, long max
       boolean rootSeen, boolean errorSeen, Map<String, Long> modelMaxNanos, Set<String> services,
       long randomness, long threshold) {
     this(spanCount, bytes, minStartNanos, maxEndNanos, rootSeen, errorSeen, modelMaxNanos,
-        services, randomness, threshold, 0, NO_FEATURES);
+        services, randomness, threshold, 0, NO_FEATURES, Map.of());
   }
 
   /** max(end) - min(start) over the spans seen; 0 before the first span. */
@@ -93,6 +97,7 @@ public record TraceFacts(int spanCount, long bytes, long minStartNanos, long max
         Math.min(minStartNanos, other.minStartNanos), Math.max(maxEndNanos, other.maxEndNanos),
         rootSeen || other.rootSeen, errorSeen || other.errorSeen, models, allServices,
         randomness != OtelTraceState.ABSENT ? randomness : other.randomness,
-        Math.max(threshold, other.threshold), mergedSet, mergedFeatures);
+        Math.max(threshold, other.threshold), mergedSet, mergedFeatures,
+        !rootSeen && other.rootSeen ? other.keyAttributes : keyAttributes);
   }
 }

@@ -16,8 +16,20 @@ import java.util.Objects;
  * on each instance; beyond it the trace goes on to the next rule.
  */
 public record Rule(String name, Action action, Condition condition, double sampleRate,
-    RateLimit rateLimit, double bytesPerSecond, int line, int column) {
+    RateLimit rateLimit, double bytesPerSecond, Dynamic dynamic, int line, int column) {
   public enum Action { KEEP, DROP }
+
+  /**
+   * {@code sample: { dynamic: { key, goal } }} (goal: a rate, the average kept fraction) or
+   * {@code sample: { throughput: { key, goal } }} (goal: kept traces per second, all instances).
+   * {@code key}: attribute names read from the root span, then its resource.
+   */
+  public record Dynamic(boolean throughput, java.util.List<String> key, double goal,
+      java.time.Duration interval) {
+    public Dynamic {
+      key = java.util.List.copyOf(key);
+    }
+  }
 
   /** {@code rate-limit: "100 traces/s"} or {@code "5000 spans/s"}. */
   public record RateLimit(double perSecond, boolean spans) {
@@ -36,7 +48,7 @@ public record Rule(String name, Action action, Condition condition, double sampl
   }
 
   public boolean sampled() {
-    return action == Action.KEEP && sampleRate < 1;
+    return action == Action.KEEP && (sampleRate < 1 || dynamic != null);
   }
 
   public boolean limited() {
@@ -45,6 +57,6 @@ public record Rule(String name, Action action, Condition condition, double sampl
 
   /** A keep rule that decides every trace that reaches it. */
   public boolean catchAll() {
-    return action == Action.KEEP && condition == null && sampleRate >= 1 && !limited();
+    return action == Action.KEEP && condition == null && sampleRate >= 1 && dynamic == null && !limited();
   }
 }

@@ -135,18 +135,56 @@ public final class RulesParser {
       throw node.error("rule '" + name + "': 'sample', 'rate-limit' and 'bytes-limit' apply to "
           + "keep rules, not to 'drop'");
     }
-    double rate = sample.map(n -> value(n, Units::rate)).orElse(1d);
+    Rule.Dynamic dynamic = sample.filter(YamlNode::isMap).map(RulesParser::dynamic).orElse(null);
+    double rate = sample.filter(n -> !n.isMap()).map(n -> value(n, Units::rate)).orElse(1d);
     Rule.RateLimit rateLimit = node.get("rate-limit").map(RulesParser::rateLimit).orElse(null);
     double bytesPerSecond = node.get("bytes-limit").map(RulesParser::bytesLimit).orElse(0d);
     if (drop.isPresent()) {
-      return new Rule(name, Rule.Action.DROP, condition(drop.get()), 1d, null, 0, node.line(), node.column());
+      return new Rule(name, Rule.Action.DROP, condition(drop.get()), 1d, null, 0, null, node.line(), node.column());
     }
     if (keep.isEmpty() && sample.isEmpty() && rateLimit == null && bytesPerSecond == 0) {
       throw node.error("rule '" + name + "' needs 'keep', 'drop' or 'sample'");
     }
     Condition condition = keep.map(RulesParser::condition).orElse(null);
-    return new Rule(name, Rule.Action.KEEP, condition, rate, rateLimit, bytesPerSecond,
+    return new Rule(name, Rule.Action.KEEP, condition, rate, rateLimit, bytesPerSecond, dynamic,
         node.line(), node.column());
+  }
+
+  /** {@code { dynamic: { key, goal, interval } }} or {@code { throughput: { ... } }}. */
+  private static Rule.Dynamic dynamic(YamlNode node) {
+    node.requireKeys(Set.of("dynamic", "throughput"));
+    if (node.entries().size() != 1) {
+      throw node.error("expected one of dynamic or throughput");
+    }
+    boolean throughput = node.get("throughput").isPresent();
+    YamlNode spec = node.get(throughput ? "throughput" : "dynamic").orElseThrow();
+    requireMap(spec, "a mapping with 'key' and 'goal'");
+    spec.requireKeys(Set.of("key", "goal", "interval"));
+    YamlNode keyNode = spec.get("key").orElseThrow(() -> spec.error(
+        "missing 'key': attribute names whose values form the sampling key, e.g. [service.name, http.route]"));
+    List<String> key = List.copyOf(strings(keyNode));
+    YamlNode goalNode = spec.get("goal").orElseThrow(() -> spec.error(throughput
+        ? "missing 'goal', e.g. \"200 traces/s\"" : "missing 'goal': the average rate, e.g. 1%"));
+    double goal = throughput ? value(goalNode, RulesParser::tracesPerSecond) : value(goalNode, Units::rate);
+    if (!(goal > 0)) {
+      throw goalNode.error("bad value '" + goalNode.scalar() + "': the goal must be above 0");
+    }
+    Duration interval = spec.get("interval").map(n -> value(n, s -> {
+      Duration d = Units.duration(s);
+      if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("expected at least 1s");
+      }
+      return d;
+    })).orElse(Duration.ofSeconds(30));
+    return new Rule.Dynamic(throughput, key, goal, interval);
+  }
+
+  private static double tracesPerSecond(String text) {
+    String t = text.trim();
+    if (!t.endsWith("traces/s")) {
+      throw new IllegalArgumentException("expected a throughput such as \"200 traces/s\"");
+    }
+    return Double.parseDouble(t.substring(0, t.length() - "traces/s".length()).trim());
   }
 
   private static Rule.RateLimit rateLimit(YamlNode node) {

@@ -87,6 +87,11 @@ final class InternalSerdes {
     for (long v : f.features()) {
       out.writeLong(v);
     }
+    out.writeShort(f.keyAttributes().size());
+    for (Map.Entry<String, String> e : f.keyAttributes().entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeUTF(e.getValue());
+    }
   }
 
   private static TraceFacts readFacts(DataInputStream in) throws IOException {
@@ -112,8 +117,13 @@ final class InternalSerdes {
     for (int i = 0; i < features.length; i++) {
       features[i] = in.readLong();
     }
+    int keyCount = in.readShort();
+    Map<String, String> keys = new HashMap<>(keyCount * 2);
+    for (int i = 0; i < keyCount; i++) {
+      keys.put(in.readUTF(), in.readUTF());
+    }
     return new TraceFacts(spans, bytes, minStart, maxEnd, (flags & 1) != 0, (flags & 2) != 0,
-        modelMax, services, randomness, threshold, featureSetId, features);
+        modelMax, services, randomness, threshold, featureSetId, features, keys);
   }
 
   private interface Writer {

@@ -26,7 +26,7 @@ class RatesPublisherTest {
   private final BoostTable boosts = new BoostTable(10);
   private final ActiveRules rules = new ActiveRules(Decider.compile(RulesParser.parse(
       "rules:\n  - name: errors\n    keep: { error: true }\n  - name: baseline\n    sample: 1%\n", "r.yaml"),
-      new ModelLearners(), boosts));
+      new io.tailstream.adapt.AdaptiveState(new ModelLearners(), boosts, () -> 1)));
   private final MockProducer<String, byte[]> producer =
       new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
   private final RatesPublisher publisher = new RatesPublisher(producer, "rates", rules, 10_000, 0);

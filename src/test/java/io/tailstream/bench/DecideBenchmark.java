@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Cost of deciding one trace with the 11-rule ML inference policy
+ * Cost of deciding one trace with the 12-rule ML inference policy
  * ({@code examples/rules-ml-inference.yaml}): from its summary (the normal path), and from its
  * spans (the path after a rules reload, and the per-fragment cost paid at split time).
  * Run with {@code scripts/jmh DecideBenchmark}.

@@ -31,9 +31,9 @@ class ValidateCommandTest {
     assertThat(code).isZero();
     String text = out.toString(StandardCharsets.UTF_8);
     assertThat(text).startsWith("ok: rules examples/rules-ml-inference.yaml (version ")
-        .contains("11 rules, default drop")
+        .contains("12 rules, default drop")
         .contains("health-checks").contains("keep any trace at 1%");
-    assertThat(text.lines().count()).isEqualTo(12);
+    assertThat(text.lines().count()).isEqualTo(13);
   }
 
   @Test

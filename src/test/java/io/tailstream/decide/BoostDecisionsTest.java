@@ -22,7 +22,7 @@ class BoostDecisionsTest {
 
   private final BoostTable boosts = new BoostTable(10);
   private final Decider decider =
-      Decider.compile(RulesParser.parse(RULES, "r.yaml"), new ModelLearners(), boosts);
+      Decider.compile(RulesParser.parse(RULES, "r.yaml"), new io.tailstream.adapt.AdaptiveState(new ModelLearners(), boosts, () -> 1));
 
   /** Randomness 0.75 × 2^56: passes 50%, not 1%. */
   private static final byte[] MID = idWithRandomness((long) (0.75 * (1L << 56)));
@@ -76,7 +76,7 @@ class BoostDecisionsTest {
   @Test
   void unscopedBoostsKeepWhatNoRuleKeptAndExpire() {
     Decider noBaseline = Decider.compile(RulesParser.parse(
-        "rules:\n  - name: errors\n    keep: { error: true }\n", "r.yaml"), new ModelLearners(), boosts);
+        "rules:\n  - name: errors\n    keep: { error: true }\n", "r.yaml"), new io.tailstream.adapt.AdaptiveState(new ModelLearners(), boosts, () -> 1));
     boosts.put(new Boost("all-in", "ranker", null, null, 0, 1, true, 5_000, null, null, false), 0);
     Decision d = noBaseline.decide(facts("ranker", null), MID, 1_000);
     assertThat(d.kept()).isTrue();

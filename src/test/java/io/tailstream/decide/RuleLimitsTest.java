@@ -89,7 +89,7 @@ class RuleLimitsTest {
         Spans.resource("m", "s", Spans.model(Spans.span(ID, 2, 1, "inference", 0, 100), "x"))).build();
     first.extractor().extract(data, 1, 0);
     Decider reloaded = Decider.compile(RulesParser.parse(rules + "  - name: extra\n    sample: 1%\n",
-        "r.yaml"), first.learners(), first.boosts());
+        "r.yaml"), first.adaptive());
     assertThat(reloaded.decide(facts(1, 1, Map.of("x", 200_000_000L)), ID, 5_000).rule()).isEqualTo("m");
   }
 }

@@ -67,6 +67,28 @@ class RulesGrammarTest {
   }
 
   @Test
+  void dynamicSampleForms() {
+    RuleSet set = RulesParser.parse("""
+        rules:
+          - name: dyn
+            sample: { dynamic: { key: [service.name, http.route], goal: 1% } }
+          - name: steady
+            keep: { service: chatty }
+            sample: { throughput: { key: [service.name], goal: "200 traces/s", interval: 15s } }
+        """, "r.yaml");
+    assertThat(set.rules().get(0).dynamic()).isEqualTo(new Rule.Dynamic(false,
+        java.util.List.of("service.name", "http.route"), 0.01, Duration.ofSeconds(30)));
+    assertThat(set.rules().get(0).sampled()).isTrue();
+    assertThat(set.rules().get(0).catchAll()).isFalse();
+    assertThat(set.rules().get(1).dynamic()).isEqualTo(new Rule.Dynamic(true,
+        java.util.List.of("service.name"), 200, Duration.ofSeconds(15)));
+    rejects("rules:\n  - name: d\n    sample: { dynamic: { goal: 1% } }\n", "missing 'key'");
+    rejects("rules:\n  - name: d\n    sample: { throughput: { key: [a], goal: 5% } }\n",
+        "expected a throughput such as \"200 traces/s\"");
+    rejects("rules:\n  - name: d\n    sample: { adaptive: { key: [a] } }\n", "unknown key 'adaptive'");
+  }
+
+  @Test
   void mistakesAreNamedWithLineAndColumn() {
     rejects("rules:\n  - name: r\n    keep: { attribute: { key: t, regex: \"(unclosed\" } }\n",
         "r.yaml:3:41: rules[0](r).keep.attribute.regex: bad regex '(unclosed'");

@@ -1,0 +1,53 @@
+package io.tailstream.adapt;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+
+/**
+ * The adaptive state of one instance that outlives a rules reload: learned model latencies,
+ * boosts, dynamic samplers (keyed by their rule and settings), how many instances share the work,
+ * and who is told of rate changes.
+ */
+public final class AdaptiveState {
+  /** Told when a dynamic sampler changes a key's rate. */
+  public interface RateListener {
+    void rateChanged(String rule, String key, double oldRate, double newRate);
+  }
+
+  private final ModelLearners learners;
+  private final BoostTable boosts;
+  private final IntSupplier liveInstances;
+  private volatile RateListener rateListener = (rule, key, o, n) -> { };
+  private final Map<String, DynamicSampler> samplers = new ConcurrentHashMap<>();
+
+  public AdaptiveState(ModelLearners learners, BoostTable boosts, IntSupplier liveInstances) {
+    this.learners = learners;
+    this.boosts = boosts;
+    this.liveInstances = liveInstances;
+  }
+
+  /** For tools and tests: one instance, no limit on boosts. */
+  public static AdaptiveState standalone() {
+    return new AdaptiveState(new ModelLearners(), new BoostTable(Integer.MAX_VALUE), () -> 1);
+  }
+
+  public ModelLearners learners() {
+    return learners;
+  }
+
+  public BoostTable boosts() {
+    return boosts;
+  }
+
+  public void onRateChange(RateListener listener) {
+    this.rateListener = listener;
+  }
+
+  /** The sampler of a rule, kept across reloads while its definition does not change. */
+  public DynamicSampler sampler(String rule, DynamicSampler.Goal goal, double target, long intervalMs) {
+    String id = rule + "|" + goal + "|" + target + "|" + intervalMs;
+    return samplers.computeIfAbsent(id, k -> new DynamicSampler(goal, target, intervalMs, liveInstances,
+        (key, o, n) -> rateListener.rateChanged(rule, key, o, n)));
+  }
+}
