@@ -20,6 +20,7 @@ public final class AdaptiveState {
   private final IntSupplier liveInstances;
   private volatile RateListener rateListener = (rule, key, o, n) -> { };
   private final Map<String, DynamicSampler> samplers = new ConcurrentHashMap<>();
+  private final StageStats stageStats = new StageStats();
 
   public AdaptiveState(ModelLearners learners, BoostTable boosts, IntSupplier liveInstances) {
     this.learners = learners;
@@ -38,6 +39,10 @@ public final class AdaptiveState {
 
   public BoostTable boosts() {
     return boosts;
+  }
+
+  public StageStats stageStats() {
+    return stageStats;
   }
 
   public void onRateChange(RateListener listener) {

@@ -107,6 +107,29 @@ final class RatesPublisher {
     publishedAt.put(scopeKey, nowMs);
   }
 
+  /**
+   * Per-model and per-stage statistics of the last interval, keyed {@code stats:model=NAME} or
+   * {@code stats:stage=SERVICE}: {@code {"kind":"model","name":"ranker-v3","count":5210,
+   * "error_rate":0.004,"p50_ms":84.1,"p95_ms":190.3,"p99_ms":612.0,"interval_s":60,"time":"…"}}.
+   */
+  synchronized void publishStats(java.util.List<io.tailstream.adapt.StageStats.Stat> stats,
+      long intervalMs, long nowMs) {
+    for (var s : stats) {
+      JsonObject m = new JsonObject();
+      m.addProperty("kind", s.kind());
+      m.addProperty("name", s.name());
+      m.addProperty("count", s.count());
+      m.addProperty("error_rate", s.errorRate());
+      m.addProperty("p50_ms", s.p50Ms());
+      m.addProperty("p95_ms", s.p95Ms());
+      m.addProperty("p99_ms", s.p99Ms());
+      m.addProperty("interval_s", intervalMs / 1000);
+      m.addProperty("time", Instant.ofEpochMilli(nowMs).toString());
+      producer.send(new ProducerRecord<>(topic, "stats:" + s.kind() + "=" + s.name(),
+          m.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+
   synchronized void publishStrategies(long nowMs) {
     producer.send(new ProducerRecord<>(topic, JAEGER_KEY, jaegerStrategies(snapshot(nowMs))));
   }

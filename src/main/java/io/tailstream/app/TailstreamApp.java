@@ -144,8 +144,12 @@ public final class TailstreamApp implements AutoCloseable {
         rates.dynamicRate(rule, key, oldRate, newRate, System.currentTimeMillis()));
     scheduleSafely(instances::refresh, 0, Duration.ofSeconds(30).toMillis());
     scheduleSafely(() -> rates.tick(System.currentTimeMillis()), interval, interval);
-    long strategies = config.adapt().statsInterval().toMillis();
-    scheduleSafely(() -> rates.publishStrategies(System.currentTimeMillis()), 0, strategies);
+    long statsEvery = config.adapt().statsInterval().toMillis();
+    scheduleSafely(() -> {
+      long now = System.currentTimeMillis();
+      rates.publishStrategies(now);
+      rates.publishStats(rules.current().adaptive().stageStats().drain(), statsEvery, now);
+    }, statsEvery, statsEvery);
     if (config.adapt().autoEnabled()) {
       AutoBooster auto = new AutoBooster(detector, sideProducer, config.topics().control(), config.adapt());
       long every = config.adapt().autoInterval().toMillis();

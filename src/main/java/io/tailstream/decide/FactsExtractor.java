@@ -8,6 +8,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.adapt.ModelLatencyLearner;
+import io.tailstream.adapt.StageStats;
 import io.tailstream.otlp.OtelTraceState;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,9 +31,11 @@ public final class FactsExtractor {
   private final Set<String> modelAttributes;
   private final List<Learning> learners;
   private final Set<String> keyFields;
+  private final StageStats stats;
 
   FactsExtractor(FeatureSet features, Set<String> modelAttributes, List<Learning> learners,
-      Set<String> keyFields) {
+      Set<String> keyFields, StageStats stats) {
+    this.stats = stats;
     this.features = features;
     this.modelAttributes = Set.copyOf(modelAttributes);
     this.learners = List.copyOf(learners);
@@ -87,8 +90,16 @@ public final class FactsExtractor {
             keys = keyValues(span, rs);
             keysFromRoot = isRoot;
           }
+          String model = null;
           if (!modelAttributes.isEmpty()) {
-            models = observeModel(span, duration, models, nowMs, learn);
+            model = modelOf(span);
+            if (model != null) {
+              models = observeModel(model, span, duration, models, nowMs, learn);
+            }
+          }
+          if (learn) {
+            stats.observe(service, model, duration,
+                span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR);
           }
         }
       }
@@ -157,22 +168,36 @@ public final class FactsExtractor {
     }
   }
 
-  private Map<String, Long> observeModel(Span span, long duration, Map<String, Long> models,
-      long nowMs, boolean learn) {
+  private String modelOf(Span span) {
     for (KeyValue kv : span.getAttributesList()) {
       if (modelAttributes.contains(kv.getKey()) && kv.getValue().hasStringValue()) {
-        String model = kv.getValue().getStringValue();
-        Map<String, Long> out = models.isEmpty() ? new HashMap<>(4) : models;
-        out.merge(model, duration, Math::max);
-        for (Learning l : learners) {
-          if (learn && l.attribute().equals(kv.getKey())) {
-            l.learner().record(model, duration, nowMs);
-          }
-        }
-        return out;
+        return kv.getValue().getStringValue();
       }
     }
-    return models;
+    return null;
+  }
+
+  private Map<String, Long> observeModel(String model, Span span, long duration,
+      Map<String, Long> models, long nowMs, boolean learn) {
+    Map<String, Long> out = models.isEmpty() ? new HashMap<>(4) : models;
+    out.merge(model, duration, Math::max);
+    if (learn) {
+      for (Learning l : learners) {
+        if (hasAttribute(span, l.attribute(), model)) {
+          l.learner().record(model, duration, nowMs);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean hasAttribute(Span span, String key, String value) {
+    for (KeyValue kv : span.getAttributesList()) {
+      if (kv.getKey().equals(key)) {
+        return value.equals(kv.getValue().getStringValue());
+      }
+    }
+    return false;
   }
 
   static String stringAttribute(Iterable<KeyValue> attributes, String key) {

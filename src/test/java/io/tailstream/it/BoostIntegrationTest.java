@@ -79,6 +79,16 @@ class BoostIntegrationTest {
         assertThat(apps).allSatisfy(a -> assertThat(a.metrics().keptByRule().getOrDefault("baseline", 0L))
             .as("each instance applied the boost").isPositive());
 
+        // Head samplers and dashboards see the change on the rates topic.
+        List<ConsumerRecord<byte[], byte[]>> rates = KafkaTestSupport.consume(broker.bootstrapServers(),
+            "it-boost-rates", r -> keys(r).contains("rate:service=ranker"), Duration.ofMillis(500),
+            Duration.ofSeconds(20));
+        assertThat(keys(rates)).contains("rate:service=ranker", "jaeger:sampling-strategies");
+        String change = rates.stream().filter(r -> new String(r.key(), StandardCharsets.UTF_8)
+            .equals("rate:service=ranker")).map(r -> new String(r.value(), StandardCharsets.UTF_8))
+            .findFirst().orElseThrow();
+        assertThat(change).contains("\"new\":1.0").contains("\"cause\":\"boost:inc-7\"");
+
         run("cancel", "--bootstrap-servers", broker.bootstrapServers(), "--control-topic", "it-boost-control", "inc-7");
         await(() -> apps.stream().allMatch(a -> a.rules().current().boosts()
             .active(System.currentTimeMillis()).isEmpty()), Duration.ofSeconds(2));
