@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class,
     description = "Tail-based sampling of OpenTelemetry traces on Kafka Streams.",
     subcommands = {RunCommand.class, ValidateCommand.class, ReplayCommand.class, DumpCommand.class,
-        BoostCommand.class, BoostsCommand.class, CancelCommand.class, DemoCommand.class, BenchCommand.class,
+        BoostCommand.class, BoostsCommand.class, CancelCommand.class, LoadgenCommand.class,
+        DemoCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;
