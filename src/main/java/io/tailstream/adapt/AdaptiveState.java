@@ -21,6 +21,7 @@ public final class AdaptiveState {
   private volatile RateListener rateListener = (rule, key, o, n) -> { };
   private final Map<String, DynamicSampler> samplers = new ConcurrentHashMap<>();
   private final StageStats stageStats = new StageStats();
+  private volatile SpikeDetector detector;
 
   public AdaptiveState(ModelLearners learners, BoostTable boosts, IntSupplier liveInstances) {
     this.learners = learners;
@@ -43,6 +44,20 @@ public final class AdaptiveState {
 
   public StageStats stageStats() {
     return stageStats;
+  }
+
+  /** Feeds every span seen at split time to the spike detector too. */
+  public void detectSpikesWith(SpikeDetector spikeDetector) {
+    this.detector = spikeDetector;
+  }
+
+  /** One span seen at split time: statistics and spike detection. */
+  public void observeSpan(String service, String model, long durationNanos, boolean error) {
+    stageStats.observe(service, model, durationNanos, error);
+    SpikeDetector d = detector;
+    if (d != null) {
+      d.observe(service, model, durationNanos, error);
+    }
   }
 
   public void onRateChange(RateListener listener) {

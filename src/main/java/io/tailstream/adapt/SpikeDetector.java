@@ -3,6 +3,7 @@ package io.tailstream.adapt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
 import java.util.concurrent.ConcurrentHashMap;
 import org.HdrHistogram.Histogram;
 
@@ -46,14 +47,16 @@ public final class SpikeDetector {
     this.settings = settings;
   }
 
-  /** One decided trace: its services and models, whether it failed, and how long it took. */
-  public void observe(Iterable<String> services, Map<String, Long> modelNanos, boolean error,
-      long durationNanos) {
-    for (String s : services) {
-      window(new Scope("service", s)).add(error, durationNanos);
+  /**
+   * One span: its service's and (for inference spans) its model's latency and error, so that a
+   * slow stage flags that stage, not every service of the traces it slows down.
+   */
+  public void observe(String service, String model, long durationNanos, boolean error) {
+    if (service != null) {
+      window(new Scope("service", service)).add(error, durationNanos);
     }
-    for (Map.Entry<String, Long> m : modelNanos.entrySet()) {
-      window(new Scope("model", m.getKey())).add(error, m.getValue());
+    if (model != null) {
+      window(new Scope("model", model)).add(error, durationNanos);
     }
   }
 

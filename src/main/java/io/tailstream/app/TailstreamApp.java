@@ -73,6 +73,9 @@ public final class TailstreamApp implements AutoCloseable {
     this.detector = new SpikeDetector(new SpikeDetector.Settings(a.errorRateFactor(),
         a.errorRateFloor(), a.latencyFactor(), a.latencyFloor().toNanos(), a.minTraces(),
         a.cooldown().toMillis()));
+    if (a.autoEnabled()) {
+      decider.adaptive().detectSpikesWith(detector);
+    }
   }
 
   /** Loads and compiles the rules; throws {@code YamlException} when they are invalid. */
@@ -92,9 +95,7 @@ public final class TailstreamApp implements AutoCloseable {
   }
 
   public Topology topology() {
-    return TailstreamTopology.build(config, rules, metrics,
-        facts -> detector.observe(facts.services(), facts.modelMaxNanos(), facts.errorSeen(),
-            facts.durationNanos()));
+    return TailstreamTopology.build(config, rules, metrics);
   }
 
   /** The rules in force (they change when the rules file does). */

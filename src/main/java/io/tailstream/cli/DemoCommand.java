@@ -1,27 +1,34 @@
 package io.tailstream.cli;
 
 import io.tailstream.demo.Demo;
-import java.time.Duration;
+import io.tailstream.demo.DemoReport;
+import io.tailstream.yaml.Units;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tailstream demo}: everything in one JVM, nothing to install. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run an in-JVM Kafka broker, tailstream and an ML inference workload, then "
-        + "report what was kept.")
+    description = "Run an in-JVM Kafka broker, tailstream and ML inference traffic with incidents; "
+        + "show what is kept, live, then report.",
+    footer = {"", "Examples:", "  tailstream demo", "  tailstream demo --duration 3m --rate 800 --output-dir /tmp"})
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--duration", defaultValue = "60", description = "Seconds of load (default ${DEFAULT-VALUE}).")
-  int seconds;
+  @Option(names = "--duration", defaultValue = "90s", description = "How long traffic runs (default ${DEFAULT-VALUE}).")
+  String duration;
 
-  @Option(names = "--rate", defaultValue = "300", description = "Traces per second (default ${DEFAULT-VALUE}).")
-  int rate;
+  @Option(names = "--rate", defaultValue = "400", description = "Traces per second (default ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--output-dir", defaultValue = ".", description = "Where the HTML report and the kept-traces dump go.")
+  Path outputDir;
 
   @Override
   public Integer call() throws Exception {
-    Demo demo = new Demo(Duration.ofSeconds(seconds), rate, System.out);
+    Demo demo = new Demo(new Demo.Options(Units.duration(duration), rate, outputDir, System.out,
+        System.console() != null));
     Runtime.getRuntime().addShutdownHook(new Thread(demo::stop));
-    double recall = demo.run();
-    return recall == 1.0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
+    DemoReport report = demo.run();
+    return report.incidentRecall() == 1.0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
   }
 }

@@ -48,8 +48,7 @@ public final class Decider {
     this.version = ruleSet.version();
     this.fallback = ruleSet.defaultKeep()
         ? Decision.keep(Decision.NO_RULE, version) : Decision.drop(Decision.NO_RULE, version);
-    this.extractor = new FactsExtractor(features, modelAttributes, learnings, keyFields,
-        adaptive.stageStats());
+    this.extractor = new FactsExtractor(features, modelAttributes, learnings, keyFields, adaptive);
     CompiledRule last = null;
     for (CompiledRule r : this.rules) {
       if (r.predicate == null && r.sampled && !r.limited) {

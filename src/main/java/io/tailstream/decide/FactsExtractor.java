@@ -8,7 +8,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.adapt.ModelLatencyLearner;
-import io.tailstream.adapt.StageStats;
+import io.tailstream.adapt.AdaptiveState;
 import io.tailstream.otlp.OtelTraceState;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,11 +31,11 @@ public final class FactsExtractor {
   private final Set<String> modelAttributes;
   private final List<Learning> learners;
   private final Set<String> keyFields;
-  private final StageStats stats;
+  private final AdaptiveState adaptive;
 
   FactsExtractor(FeatureSet features, Set<String> modelAttributes, List<Learning> learners,
-      Set<String> keyFields, StageStats stats) {
-    this.stats = stats;
+      Set<String> keyFields, AdaptiveState adaptive) {
+    this.adaptive = adaptive;
     this.features = features;
     this.modelAttributes = Set.copyOf(modelAttributes);
     this.learners = List.copyOf(learners);
@@ -98,7 +98,7 @@ public final class FactsExtractor {
             }
           }
           if (learn) {
-            stats.observe(service, model, duration,
+            adaptive.observeSpan(service, model, duration,
                 span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR);
           }
         }

@@ -1,15 +1,19 @@
 package io.tailstream.demo;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.tailstream.adapt.Boost;
+import io.tailstream.adapt.BoostMessages;
 import io.tailstream.app.TailstreamApp;
 import io.tailstream.config.ConfigLoader;
 import io.tailstream.config.TailstreamConfig;
 import io.tailstream.embedded.EmbeddedKafkaBroker;
+import io.tailstream.loadgen.Incident;
+import io.tailstream.loadgen.LoadGenerator;
+import io.tailstream.loadgen.PipelineSimulator;
 import io.tailstream.metrics.TailstreamMetrics;
-import io.tailstream.otlp.TraceIds;
+import io.tailstream.otlp.Encoding;
+import io.tailstream.replay.DumpFile;
 import io.tailstream.topology.Headers;
-import io.tailstream.workload.InferenceWorkload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -19,8 +23,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -28,145 +32,160 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * A self-contained run of tailstream: an in-JVM broker, tailstream with the example rules, and a
- * generated ML inference workload with a few percent of failing, slow and slow-model requests.
- * Prints progress and, at the end, what was kept and whether every interesting trace was kept
- * whole (its recall).
+ * The one-command demo: an in-JVM Kafka broker, tailstream with the example ML inference policy,
+ * and simulated traffic (OpenTelemetry SDK) with three incidents on a timeline — an error burst on
+ * one model, a latency spike on another, a slow feature store — plus one scripted operator boost.
+ * It shows a live view, then reports what was kept, the incident recall (every incident trace must
+ * be kept whole), and writes a self-contained HTML report and a dump of the kept traces.
  */
 public final class Demo {
-  private static final int TRACES_PER_RECORD = 10;
+  /** How to run. {@code outputDir} receives the HTML report and the kept-traces dump. */
+  public record Options(Duration duration, double tracesPerSecond, Path outputDir, PrintStream out,
+      boolean terminal) {}
 
-  private final Duration duration;
-  private final int tracesPerSecond;
-  private final PrintStream out;
-  private final Map<String, InferenceWorkload.Trace> interesting = new ConcurrentHashMap<>();
-  private final Map<String, Integer> keptSpans = new ConcurrentHashMap<>();
-  private final Map<String, String> keptRule = new ConcurrentHashMap<>();
-  private final AtomicLong tracesSent = new AtomicLong();
-  private final AtomicLong spansSent = new AtomicLong();
-  private volatile boolean stopped;
+  private final Options options;
+  private final DemoRecorder recorder = new DemoRecorder();
+  private final AtomicBoolean stopped = new AtomicBoolean();
 
-  public Demo(Duration duration, int tracesPerSecond, PrintStream out) {
-    this.duration = duration;
-    this.tracesPerSecond = tracesPerSecond;
-    this.out = out;
+  public Demo(Options options) {
+    this.options = options;
   }
 
   public void stop() {
-    stopped = true;
+    stopped.set(true);
   }
 
-  /** Runs the demo; returns the incident recall (share of interesting traces kept whole). */
-  public double run() throws Exception {
+  /** Runs the demo and returns its report. */
+  public DemoReport run() throws Exception {
     Path work = Files.createTempDirectory("tailstream-demo-");
+    PrintStream out = options.out();
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      out.println("Kafka broker (in this JVM, KRaft) at " + broker.bootstrapServers()
-          + ", data in " + broker.logDir());
+      out.println("Kafka broker (KRaft, in this JVM) at " + broker.bootstrapServers() + ", data in " + broker.logDir());
       TailstreamConfig config = config(broker.bootstrapServers(), work);
+      List<Incident> incidents = timeline(options.duration());
       try (TailstreamApp app = TailstreamApp.create(config)) {
         app.start();
-        out.println("tailstream: " + config.topics().input() + " -> " + config.topics().output()
-            + ", rules " + config.rulesFile());
-        Thread reader = new Thread(() -> readOutput(broker.bootstrapServers(), config), "demo-reader");
+        awaitRunning(app);
+        out.println("tailstream " + config.topics().input() + " -> " + config.topics().output()
+            + " with examples/rules-ml-inference.yaml; admin port " + app.adminPort());
+        out.println("incidents: " + incidents);
+        Path keptDump = options.outputDir().resolve("tailstream-demo-kept.dump");
+        Thread reader = new Thread(() -> readKept(broker.bootstrapServers(), config, keptDump), "demo-reader");
         reader.setDaemon(true);
         reader.start();
-        produce(broker.bootstrapServers(), config.topics().input(), app.metrics());
+        LiveView view = new LiveView(out, options.terminal(), app, recorder, incidents);
+        Thread viewer = new Thread(() -> view.loop(stopped), "demo-view");
+        viewer.setDaemon(true);
+        viewer.start();
+        Thread operator = scriptedBoost(broker.bootstrapServers(), config);
+        operator.start();
+
+        LoadGenerator.Result sent = generate(broker.bootstrapServers(), config, incidents);
+        operator.interrupt();
         out.println("load stopped; waiting for the last traces to be decided ...");
-        long deadline = System.nanoTime() + config.decision().maxWait().plusSeconds(10).toNanos();
-        while (System.nanoTime() < deadline && !allDecided(app.metrics())) {
-          Thread.sleep(200);
-        }
-        Thread.sleep(1000); // let the reader see the last kept traces
-        return report(app.metrics());
+        awaitDecided(app.metrics(), sent.traces(), config.decision().maxWait().plusSeconds(10));
+        Thread.sleep(1500); // the reader catches up with the last transactions
+        stopped.set(true);
+        viewer.join(2000);
+        DemoReport report = DemoReport.of(sent, app.metrics(), recorder, incidents, keptDump,
+            options.duration());
+        out.println();
+        out.print(report.text());
+        Path html = options.outputDir().resolve("tailstream-demo-report.html");
+        Files.writeString(html, report.html(), StandardCharsets.UTF_8);
+        out.println("HTML report:       " + html.toAbsolutePath());
+        return report;
       }
     } finally {
+      stopped.set(true);
       EmbeddedKafkaBroker.deleteRecursively(work);
     }
   }
 
-  private boolean allDecided(TailstreamMetrics m) {
-    return m.tracesKept() + m.tracesDropped() >= tracesSent.get() && m.bufferedTraces() == 0;
+  /**
+   * Incidents at fixed fractions of the run, each about 5% of it (at least one second), after the
+   * spike detector has had time to learn its baselines.
+   */
+  static List<Incident> timeline(Duration d) {
+    Duration len = Duration.ofMillis(Math.max(1000, d.toMillis() / 20));
+    return List.of(
+        new Incident(Incident.Kind.ERROR_BURST, "ranker-v3", d.multipliedBy(30).dividedBy(100), len),
+        new Incident(Incident.Kind.LATENCY_SPIKE, "embedder-v2", d.multipliedBy(45).dividedBy(100), len),
+        new Incident(Incident.Kind.SLOW_FEATURE_STORE, "feature-store", d.multipliedBy(70).dividedBy(100), len));
   }
 
-  private void produce(String bootstrap, String topic, TailstreamMetrics metrics) throws InterruptedException {
-    InferenceWorkload workload = new InferenceWorkload(System.nanoTime(), 0.02, 0.02, 0.02);
-    long start = System.nanoTime();
-    long end = start + duration.toNanos();
-    long nextReport = start + Duration.ofSeconds(5).toNanos();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-        "bootstrap.servers", bootstrap, "linger.ms", 10), new ByteArraySerializer(), new ByteArraySerializer())) {
-      while (!stopped && System.nanoTime() < end) {
-        long elapsedNanos = System.nanoTime() - start;
-        long due = elapsedNanos * tracesPerSecond / 1_000_000_000L;
-        while (tracesSent.get() + TRACES_PER_RECORD <= due) {
-          ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
-          for (int i = 0; i < TRACES_PER_RECORD; i++) {
-            InferenceWorkload.Trace t = workload.next();
-            if (t.kind() != InferenceWorkload.Kind.NORMAL) {
-              interesting.put(TraceIds.hex(t.traceId()), t);
-            }
-            for (ResourceSpans rs : t.resources()) {
-              request.addResourceSpans(rs);
-            }
-            spansSent.addAndGet(t.spanCount());
-            tracesSent.incrementAndGet();
-          }
-          producer.send(new ProducerRecord<>(topic, null, request.build().toByteArray()));
+  private LoadGenerator.Result generate(String bootstrap, TailstreamConfig config, List<Incident> incidents) {
+    Properties producer = new Properties();
+    producer.put("bootstrap.servers", bootstrap);
+    LoadGenerator generator = new LoadGenerator(new LoadGenerator.Settings(producer,
+        config.topics().input(), options.tracesPerSecond(), options.duration(), incidents, false,
+        Encoding.OTLP_PROTO, System.nanoTime(), 10, 0.003));
+    return generator.run(recorder::sent, stopped::get);
+  }
+
+  /** An operator raises the api-routes sampler fivefold for a while, a third into the run. */
+  private Thread scriptedBoost(String bootstrap, TailstreamConfig config) {
+    return new Thread(() -> {
+      try {
+        Thread.sleep(options.duration().toMillis() * 20 / 100);
+        Boost boost = new Boost("demo-operator", null, null, "api-routes", Boost.NONE, 5, false,
+            System.currentTimeMillis() + options.duration().toMillis() / 5,
+            "demo: an operator looks closer at API routes", "demo", false);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+            new StringSerializer(), new ByteArraySerializer())) {
+          p.send(new ProducerRecord<>(config.topics().control(), boost.id(), BoostMessages.toJson(boost))).get();
         }
-        if (System.nanoTime() >= nextReport) {
-          nextReport += Duration.ofSeconds(5).toNanos();
-          out.printf("%4ds  sent %,d traces (%,d spans)  buffered %,d  kept %s  spans out %,d%n",
-              Duration.ofNanos(System.nanoTime() - start).toSeconds(), tracesSent.get(),
-              spansSent.get(), metrics.bufferedTraces(), metrics.keptByRule(), metrics.spansOut());
-        }
-        Thread.sleep(20);
+        recorder.event("operator boost demo-operator: api-routes ×5");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        recorder.event("operator boost failed: " + e.getMessage());
       }
-    }
+    }, "demo-operator");
   }
 
-  private void readOutput(String bootstrap, TailstreamConfig config) {
+  private void readKept(String bootstrap, TailstreamConfig config, Path dump) {
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
         "bootstrap.servers", bootstrap, "group.id", "tailstream-demo-reader",
         "isolation.level", "read_committed", "auto.offset.reset", "earliest"),
-        new StringDeserializer(), new ByteArrayDeserializer())) {
+        new StringDeserializer(), new ByteArrayDeserializer());
+        DumpFile.Writer writer = new DumpFile.Writer(dump)) {
       consumer.subscribe(List.of(config.topics().output()));
-      while (true) {
+      while (!stopped.get()) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          int spans = ExportTraceServiceRequest.parseFrom(r.value()).getResourceSpansList().stream()
-              .mapToInt(rs -> rs.getScopeSpansList().stream().mapToInt(ss -> ss.getSpansCount()).sum())
-              .sum();
-          keptSpans.merge(r.key(), spans, Integer::sum);
-          keptRule.put(r.key(), new String(r.headers().lastHeader(Headers.RULE).value(), StandardCharsets.UTF_8));
+          ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(r.value());
+          int spans = request.getResourceSpansList().stream()
+              .mapToInt(rs -> rs.getScopeSpansList().stream().mapToInt(ss -> ss.getSpansCount()).sum()).sum();
+          recorder.kept(r.key(), new String(r.headers().lastHeader(Headers.RULE).value(),
+              StandardCharsets.UTF_8), spans);
+          writer.write(r.value());
         }
       }
     } catch (Exception e) {
-      // the demo is ending
+      recorder.event("output reader stopped: " + e.getMessage());
     }
   }
 
-  private double report(TailstreamMetrics m) {
-    long whole = interesting.entrySet().stream()
-        .filter(e -> keptSpans.getOrDefault(e.getKey(), 0) == e.getValue().spanCount())
-        .count();
-    double recall = interesting.isEmpty() ? 1.0 : (double) whole / interesting.size();
-    long spansOut = Math.max(1, m.spansOut());
-    out.println();
-    out.printf("traces in:         %,d (%,d spans)%n", tracesSent.get(), spansSent.get());
-    out.printf("kept per rule:     %s%n", m.keptByRule());
-    out.printf("dropped:           %s%n", m.droppedByRule());
-    out.printf("spans out:         %,d  (storage reduction %.1fx)%n", m.spansOut(),
-        (double) spansSent.get() / spansOut);
-    out.printf("incident recall:   %.1f%% (%,d of %,d failing, slow or slow-model traces kept whole)%n",
-        recall * 100, whole, interesting.size());
-    out.printf("dead-lettered:     %,d records%n", m.deadLetterRecords());
-    return recall;
+  private void awaitRunning(TailstreamApp app) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (app.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
+  }
+
+  private static void awaitDecided(TailstreamMetrics m, long traces, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end && (m.tracesKept() + m.tracesDropped() < traces || m.bufferedTraces() > 0)) {
+      Thread.sleep(200);
+    }
   }
 
   private static TailstreamConfig config(String bootstrap, Path work) throws IOException {
-    Path rules = work.resolve("rules.yaml");
-    try (InputStream in = Demo.class.getResourceAsStream("/io/tailstream/examples/rules.yaml")) {
+    Path rules = work.resolve("rules-ml-inference.yaml");
+    try (InputStream in = Demo.class.getResourceAsStream("/io/tailstream/examples/rules-ml-inference.yaml")) {
       Files.copy(in, rules);
     }
     Path config = work.resolve("tailstream.yaml");
@@ -177,9 +196,16 @@ public final class Demo {
           properties: { state.dir: %s }
         topics: { partitions: 4 }
         decision: { wait: 10s, after-root: 2s, idle: 3s, check-interval: 250ms }
+        auto-boost: { interval: 2s, min-traces: 20, cooldown: 2s, ttl: 2m, sample: 5%% }
+        rates: { interval: 2s, stats-interval: 10s }
         admin: { port: 0 }
-        rules: rules.yaml
+        rules: rules-ml-inference.yaml
         """.formatted(bootstrap, work.resolve("state")));
     return ConfigLoader.load(config, Map.of());
+  }
+
+  /** For the record: the models whose latency the report charts. */
+  static List<String> models() {
+    return PipelineSimulator.MODELS.keySet().stream().sorted().toList();
   }
 }

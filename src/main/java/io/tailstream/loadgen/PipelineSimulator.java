@@ -39,7 +39,7 @@ public final class PipelineSimulator implements AutoCloseable {
   private static final String[] MODEL_NAMES = {"ranker-v3", "embedder-v2", "reranker-v1"};
   private static final String[] TENANTS = {"initech", "umbrella", "hooli", "stark", "wayne",
       "wonka", "tyrell", "soylent", "acme", "globex"};
-  private static final double[] TENANT_WEIGHTS = {30, 20, 15, 10, 8, 6, 4, 3, 2, 2};
+  private static final double[] TENANT_WEIGHTS = {30, 20, 15, 10, 8, 6, 5, 4, 1, 1};
   private static final String[] ROUTES = {"/v1/predict", "/v1/rank", "/v1/embed", "/v1/recommend"};
   private static final double[] ROUTE_WEIGHTS = {60, 25, 10, 5};
   private static final AttributeKey<String> MODEL = AttributeKey.stringKey("gen_ai.request.model");
@@ -96,8 +96,10 @@ public final class PipelineSimulator implements AutoCloseable {
     long t = startNanos + ms(0.5);
 
     double featureMs = logNormal(25, 0.5);
+    // Incidents touch part of the traffic, as real ones do: a slow feature-store shard serves a
+    // fifth of the requests; a latency spike or error burst hits a third of a model's calls.
     Incident slowFeatures = find(active, Incident.Kind.SLOW_FEATURE_STORE, null);
-    if (slowFeatures != null) {
+    if (slowFeatures != null && random.nextDouble() < 0.2) {
       featureMs = 400 + random.nextDouble() * 500;
       incident = Incident.Kind.SLOW_FEATURE_STORE;
     }
@@ -109,11 +111,11 @@ public final class PipelineSimulator implements AutoCloseable {
       String model = MODEL_NAMES[random.nextInt(MODEL_NAMES.length)];
       double inferenceMs = logNormal(MODELS.get(model), 0.35);
       boolean fail = failing == 2 && i == 0;
-      if (find(active, Incident.Kind.LATENCY_SPIKE, model) != null) {
+      if (find(active, Incident.Kind.LATENCY_SPIKE, model) != null && random.nextDouble() < 0.33) {
         inferenceMs = 2_100 + random.nextDouble() * 900; // past the 2 s end-to-end limit
         incident = Incident.Kind.LATENCY_SPIKE;
       }
-      if (find(active, Incident.Kind.ERROR_BURST, model) != null && random.nextDouble() < 0.4) {
+      if (find(active, Incident.Kind.ERROR_BURST, model) != null && random.nextDouble() < 0.33) {
         fail = true;
         incident = Incident.Kind.ERROR_BURST;
       }

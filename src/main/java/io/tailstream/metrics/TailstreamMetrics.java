@@ -26,6 +26,8 @@ public final class TailstreamMetrics {
   private final LongAdder rulesReloads = new LongAdder();
   private final LongAdder rulesReloadFailures = new LongAdder();
   private final LongAdder controlRejected = new LongAdder();
+  private final org.HdrHistogram.Recorder decisionDelays = new org.HdrHistogram.Recorder(1, 3_600_000L, 2);
+  private final org.HdrHistogram.Histogram decisionDelaysTotal = new org.HdrHistogram.Histogram(1, 3_600_000L, 2);
   private final AtomicLong bufferedTraces = new AtomicLong();
   private final Map<String, LongAdder> keptByRule = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> droppedByRule = new ConcurrentHashMap<>();
@@ -55,6 +57,17 @@ public final class TailstreamMetrics {
   public void decided(boolean kept, String rule, TraceSummary.Trigger trigger) {
     (kept ? keptByRule : droppedByRule).computeIfAbsent(rule, r -> new LongAdder()).increment();
     decisionsByTrigger.get(trigger).increment();
+  }
+
+  /** Milliseconds from a trace's first span to its decision. */
+  public void decisionDelay(long ms) {
+    decisionDelays.recordValue(Math.max(1, Math.min(3_600_000L, ms)));
+  }
+
+  /** A percentile of decision delays since start, in ms (0 before the first decision). */
+  public synchronized double decisionDelayPercentile(double percentile) {
+    decisionDelaysTotal.add(decisionDelays.getIntervalHistogram());
+    return decisionDelaysTotal.getTotalCount() == 0 ? 0 : decisionDelaysTotal.getValueAtPercentile(percentile);
   }
 
   public void lateSpans(boolean kept, int spans) {

@@ -52,7 +52,6 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   private final ActiveRules rules;
   private final TraceAssembler assembler;
   private final TailstreamMetrics metrics;
-  private final java.util.function.Consumer<TraceFacts> onDecided;
   private final DueIndex dueIndex = new DueIndex();
   private final Cache<Bytes, Decision> decisionCache;
 
@@ -64,8 +63,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   private boolean restoredTracesChecked;
 
   BufferAndDecideProcessor(DecisionSettings settings, ActiveRules rules, TraceAssembler assembler,
-      TailstreamMetrics metrics, java.util.function.Consumer<TraceFacts> onDecided) {
-    this.onDecided = onDecided;
+      TailstreamMetrics metrics) {
     this.settings = settings;
     this.rules = rules;
     this.assembler = assembler;
@@ -162,7 +160,6 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
       metrics.factsRecomputed();
     }
     Decision decision = decider.decide(facts, traceId.get(), now);
-    onDecided.accept(facts);
     TraceSummary.Trigger trigger = summary.trigger(settings, now);
     summaries.delete(traceId);
     buffered--;
@@ -170,6 +167,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     decisions.put(traceId, decision, now);
     decisionCache.put(traceId, decision);
     metrics.decided(decision.kept(), decision.rule(), trigger);
+    metrics.decisionDelay(now - summary.firstArrivalMs());
     if (log.isDebugEnabled()) {
       log.debug("trace {}: {} after {} ({} spans, {} ms buffered)", TraceIds.hex(traceId.get()),
           decision, trigger, summary.facts().spanCount(), now - summary.firstArrivalMs());

@@ -38,15 +38,6 @@ public final class TailstreamTopology {
   private TailstreamTopology() {}
 
   public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics) {
-    return build(config, rules, metrics, facts -> { });
-  }
-
-  /**
-   * The topology; {@code onDecided} sees the facts of every trace as it is decided (kept or
-   * not), on the stream threads: the spike detector's input.
-   */
-  public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics,
-      java.util.function.Consumer<io.tailstream.decide.TraceFacts> onDecided) {
     DecisionSettings decision = config.decision();
     var adapt = config.adapt();
     BoostMessages.Limits limits =
@@ -96,7 +87,7 @@ public final class TailstreamTopology {
           .withName(REPARTITION_NAME));
     }
     fragments
-        .process(() -> new BufferAndDecideProcessor(decision, rules, assembler, metrics, onDecided),
+        .process(() -> new BufferAndDecideProcessor(decision, rules, assembler, metrics),
             Named.as("buffer-and-decide"),
             StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.DECISIONS)
         .to(config.topics().output(),

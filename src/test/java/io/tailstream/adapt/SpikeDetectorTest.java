@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SpikeDetectorTest {
@@ -22,10 +20,9 @@ class SpikeDetectorTest {
   /** One interval of traffic: per service, n traces at the given error rate and latency. */
   private List<SpikeDetector.Action> interval(double rankerErrors, long rankerMs, double searchErrors) {
     for (int i = 0; i < 500; i++) {
-      detector.observe(Set.of("ranker"), Map.of("ranker-v3", rankerMs * MS / 2),
-          random.nextDouble() < rankerErrors, (rankerMs + random.nextInt(20)) * MS);
-      detector.observe(Set.of("search"), Map.of(), random.nextDouble() < searchErrors,
-          (100 + random.nextInt(20)) * MS);
+      detector.observe("ranker", "ranker-v3", (rankerMs + random.nextInt(20)) * MS,
+          random.nextDouble() < rankerErrors);
+      detector.observe("search", null, (100 + random.nextInt(20)) * MS, random.nextDouble() < searchErrors);
     }
     now += INTERVAL;
     return detector.evaluate(now);
@@ -77,7 +74,7 @@ class SpikeDetectorTest {
     long t = 0;
     for (int i = 0; i < 10; i++) {
       for (int j = 0; j < 10; j++) {
-        quiet.observe(Set.of("rare"), Map.of(), j < 5, 100 * MS); // 50% errors, but 10 traces
+        quiet.observe("rare", null, 100 * MS, j < 5); // 50% errors, but 10 spans
       }
       t += INTERVAL;
       assertThat(quiet.evaluate(t)).isEmpty();

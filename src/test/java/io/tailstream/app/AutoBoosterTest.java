@@ -8,8 +8,6 @@ import io.tailstream.adapt.SpikeDetector;
 import io.tailstream.config.AdaptSettings;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -30,7 +28,7 @@ class AutoBoosterTest {
 
   private void interval(int errorsOf500) {
     for (int i = 0; i < 500; i++) {
-      detector.observe(Set.of("ranker"), Map.of(), i < errorsOf500, 100 * MS);
+      detector.observe("ranker", null, 100 * MS, i < errorsOf500);
     }
     now += 10_000;
     booster.evaluate(now);
