@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 /** {@code tailstream bench}: the end-to-end benchmark on the in-JVM broker. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure spans/s through tailstream against a plain exactly-once copy app, "
-        + "both on an in-JVM Kafka broker.")
+        + "both on an in-JVM Kafka broker.",
+    footer = {"", "Example:", "  tailstream bench --spans 200000"})
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--spans", defaultValue = "200000", description = "Spans to load (default ${DEFAULT-VALUE}).")
   long spans;

@@ -10,7 +10,8 @@ import picocli.CommandLine.Mixin;
 
 /** {@code tailstream boosts}: the active boosts and their time left. */
 @Command(name = "boosts", mixinStandardHelpOptions = true,
-    description = "List active boosts (operators' and automatic) with their time left.")
+    description = "List active boosts (operators' and automatic) with their time left.",
+    footer = {"", "Example:", "  tailstream boosts --config tailstream.yaml"})
 final class BoostsCommand implements Callable<Integer> {
   @Mixin
   ControlOptions control;

@@ -7,7 +7,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tailstream cancel ID}: end a boost on every instance now. */
 @Command(name = "cancel", mixinStandardHelpOptions = true,
-    description = "Cancel a boost (writes a tombstone for its id to the control topic).")
+    description = "Cancel a boost (writes a tombstone for its id to the control topic).",
+    footer = {"", "Example:", "  tailstream cancel --config tailstream.yaml inc-4211"})
 final class CancelCommand implements Callable<Integer> {
   @Mixin
   ControlOptions control;

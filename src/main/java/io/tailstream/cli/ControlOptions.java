@@ -91,7 +91,7 @@ final class ControlOptions {
     p.put("enable.auto.commit", "false");
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic(), Duration.ofSeconds(30)).stream()
+      List<TopicPartition> partitions = consumer.partitionsFor(topic()).stream()
           .map(i -> new TopicPartition(topic(), i.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);

@@ -14,6 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "tailstream", mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Tail-based sampling of OpenTelemetry traces on Kafka Streams.",
+    footer = {"", "Exit codes: 0 ok, 1 failure while running, 2 bad usage, config or rules.",
+        "Start with: tailstream demo"},
     subcommands = {RunCommand.class, ValidateCommand.class, ReplayCommand.class, DumpCommand.class,
         BoostCommand.class, BoostsCommand.class, CancelCommand.class, LoadgenCommand.class,
         DemoCommand.class, BenchCommand.class,
@@ -26,6 +28,7 @@ public final class Main implements Runnable {
   @Option(names = {"-v", "--verbose"}, description = "Debug logging for tailstream.",
       scope = CommandLine.ScopeType.INHERIT)
   void verbose(boolean on) {
+    verbose = on;
     if (on) {
       ((Logger) LoggerFactory.getLogger("io.tailstream")).setLevel(Level.DEBUG);
     }
@@ -33,6 +36,8 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
+
+  private boolean verbose;
 
   @Override
   public void run() {
@@ -44,7 +49,18 @@ public final class Main implements Runnable {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    Main main = new Main();
+    return new CommandLine(main).setExecutionExceptionHandler((e, cmd, parsed) -> {
+      // One readable line; the stack trace only with -v.
+      String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      cmd.getErr().println("tailstream: " + message);
+      if (main.verbose) {
+        e.printStackTrace(cmd.getErr());
+      } else {
+        cmd.getErr().println("(run with -v for details)");
+      }
+      return e instanceof IllegalArgumentException ? EXIT_BAD_CONFIG : EXIT_FAILURE;
+    });
   }
 
   static final class Version implements CommandLine.IVersionProvider {

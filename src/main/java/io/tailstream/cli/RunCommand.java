@@ -11,7 +11,9 @@ import picocli.CommandLine.Option;
 
 /** {@code tailstream run --config tailstream.yaml}: runs one instance until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run tailstream: read spans, buffer traces, write kept traces.")
+    description = "Run tailstream: read spans, buffer traces, write kept traces.",
+    footer = {"", "Examples:", "  tailstream run --config tailstream.yaml",
+        "  TAILSTREAM_KAFKA_BOOTSTRAP_SERVERS=kafka:9092 tailstream run -c tailstream.yaml"})
 final class RunCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
       description = "The config file (YAML). TAILSTREAM_* environment variables override keys.")
