@@ -123,6 +123,7 @@ public final class Demo {
     LoadGenerator generator = new LoadGenerator(new LoadGenerator.Settings(producer,
         config.topics().input(), options.tracesPerSecond(), options.duration(), incidents, false,
         Encoding.OTLP_PROTO, System.nanoTime(), 10, 0.003));
+    recorder.begin();
     return generator.run(recorder::sent, stopped::get);
   }
 

@@ -23,7 +23,7 @@ final class DemoRecorder {
   /** What a sent incident trace must look like on the output: this many spans. */
   record Expected(Incident.Kind kind, int spans) {}
 
-  private final long startNanos = System.nanoTime();
+  private volatile long startNanos = System.nanoTime();
   final AtomicLongArray spansIn = new AtomicLongArray(MAX_SECONDS);
   final AtomicLongArray spansOut = new AtomicLongArray(MAX_SECONDS);
   final Map<String, Expected> incidentTraces = new ConcurrentHashMap<>();
@@ -31,6 +31,11 @@ final class DemoRecorder {
   private final Map<String, Recorder> liveInference = new ConcurrentHashMap<>();
   private final Map<String, Histogram> allInference = new TreeMap<>();
   private final List<String> events = new ArrayList<>();
+
+  /** Starts the clock of the per-second series: call when traffic starts. */
+  void begin() {
+    startNanos = System.nanoTime();
+  }
 
   int second() {
     return (int) Math.min(MAX_SECONDS - 1, Duration.ofNanos(System.nanoTime() - startNanos).toSeconds());

@@ -119,13 +119,15 @@ public record DemoReport(long tracesIn, long spansIn, long spansOut, Map<String,
     double ys = (double) (hgt - bottom - 10) / max;
     StringBuilder s = new StringBuilder();
     s.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" role=\"img\">", w, hgt));
+    int label = 0;
     for (Incident i : incidents) {
+      label++;
       double x0 = left + i.start().toSeconds() * xs;
       double x1 = left + (i.start().plus(i.duration()).toMillis() / 1000.0) * xs;
       s.append(String.format("<rect x=\"%.1f\" y=\"10\" width=\"%.1f\" height=\"%d\" fill=\"#f5b7b1\" opacity=\"0.5\"/>",
           x0, Math.max(2, x1 - x0), hgt - bottom - 10));
-      s.append(String.format("<text x=\"%.1f\" y=\"22\" font-size=\"11\" fill=\"#922\">%s</text>", x0 + 2,
-          escape(i.kind() + " " + i.target())));
+      s.append(String.format("<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"#922\">%s</text>", x0 + 2,
+          10 + 13 * label, escape(i.kind() + " " + i.target())));
     }
     s.append(String.format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>", left, hgt - bottom, w - 10, hgt - bottom));
     s.append(String.format("<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>", left, left, hgt - bottom));
