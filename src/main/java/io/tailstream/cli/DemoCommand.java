@@ -27,7 +27,16 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Demo demo = new Demo(new Demo.Options(Units.duration(duration), rate, outputDir, System.out,
         System.console() != null));
-    Runtime.getRuntime().addShutdownHook(new Thread(demo::stop));
+    Thread main = Thread.currentThread();
+    // Ctrl-C: stop the traffic and let the demo finish its report and clean up before the JVM exits.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      demo.stop();
+      try {
+        main.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
     DemoReport report = demo.run();
     return report.incidentRecall() == 1.0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
   }

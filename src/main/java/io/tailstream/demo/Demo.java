@@ -48,14 +48,18 @@ public final class Demo {
 
   private final Options options;
   private final DemoRecorder recorder = new DemoRecorder();
+  /** Set by Ctrl-C: stop sending. */
+  private final AtomicBoolean trafficStopped = new AtomicBoolean();
+  /** Set when the run is over: the reader and the live view stop. */
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   public Demo(Options options) {
     this.options = options;
   }
 
+  /** Stops the traffic early (Ctrl-C); the demo still decides what it sent and reports. */
   public void stop() {
-    stopped.set(true);
+    trafficStopped.set(true);
   }
 
   /** Runs the demo and returns its report. */
@@ -124,7 +128,7 @@ public final class Demo {
         config.topics().input(), options.tracesPerSecond(), options.duration(), incidents, false,
         Encoding.OTLP_PROTO, System.nanoTime(), 10, 0.003));
     recorder.begin();
-    return generator.run(recorder::sent, stopped::get);
+    return generator.run(recorder::sent, trafficStopped::get);
   }
 
   /** An operator raises the api-routes sampler fivefold for a while, a third into the run. */
