@@ -41,6 +41,9 @@ public final class BoostMessages {
       "keep-all", "ttl", "expires-at", "reason", "by", "auto");
   private static final Set<String> SCOPE_KEYS = Set.of("service", "model", "rule");
 
+  /** Control messages are small; larger ones are refused unread. */
+  public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+
   private BoostMessages() {}
 
   /**
@@ -51,6 +54,10 @@ public final class BoostMessages {
    * @throws IllegalArgumentException with the reason, for anything invalid or out of bounds
    */
   public static Command parse(String key, byte[] value, long nowMs, Limits limits) {
+    if (value != null && value.length > MAX_MESSAGE_BYTES) {
+      throw new IllegalArgumentException("message of " + value.length + " bytes; at most "
+          + MAX_MESSAGE_BYTES + " are read");
+    }
     if (value == null) {
       if (key == null || key.isBlank()) {
         throw new IllegalArgumentException("a tombstone without a key cancels nothing");

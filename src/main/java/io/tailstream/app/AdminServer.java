@@ -26,14 +26,18 @@ final class AdminServer implements AutoCloseable {
 
   private final HttpServer server;
 
-  AdminServer(int port, Supplier<EffectiveRates.Snapshot> rates) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 0);
+  AdminServer(String bind, int port, Supplier<EffectiveRates.Snapshot> rates) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(bind, port), 0);
     server.setExecutor(Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "tailstream-admin");
       t.setDaemon(true);
       return t;
     }));
     server.createContext("/api/sampling", exchange -> {
+      if (!exchange.getRequestMethod().equals("GET")) {
+        respond(exchange, 405, "{\"error\":\"only GET: nothing on this port changes state\"}");
+        return;
+      }
       String service = query(exchange, "service");
       if (service == null || service.isBlank()) {
         respond(exchange, 400, "{\"error\":\"service query parameter is required\"}");

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -108,7 +109,9 @@ public final class TailstreamApp implements AutoCloseable {
     TopicProvisioner.ensureTopics(StreamsProperties.admin(config), config.topics());
     Topology topology = topology();
     log.debug("topology:\n{}", topology.describe());
-    KafkaStreams kafkaStreams = new KafkaStreams(topology, StreamsProperties.streams(config));
+    Properties streamsProps = StreamsProperties.streams(config);
+    log.info("Kafka Streams settings: {}", io.tailstream.config.Secrets.masked(streamsProps));
+    KafkaStreams kafkaStreams = new KafkaStreams(topology, streamsProps);
     kafkaStreams.setUncaughtExceptionHandler(e -> {
       log.error("stream thread failed; stopping this instance so that it can be restarted", e);
       failed = true;
@@ -158,7 +161,8 @@ public final class TailstreamApp implements AutoCloseable {
     }
     if (config.adminPort() != TailstreamConfig.ADMIN_DISABLED) {
       try {
-        admin = new AdminServer(config.adminPort(), () -> rates.snapshot(System.currentTimeMillis()));
+        admin = new AdminServer(config.adminBind(), config.adminPort(),
+            () -> rates.snapshot(System.currentTimeMillis()));
       } catch (IOException e) {
         throw new IllegalStateException("cannot open the admin port " + config.adminPort() + ": "
             + e.getMessage() + " (set admin.port, or -1 to turn it off)", e);
@@ -223,7 +227,9 @@ public final class TailstreamApp implements AutoCloseable {
     }
     KafkaStreams s = streams;
     if (s != null) {
-      s.close(Duration.ofSeconds(30));
+      // Commits what was processed and closes; buffered traces stay in the changelogged stores
+      // for whichever instance takes the tasks over (nothing is decided early).
+      s.close(config.shutdownTimeout());
       log.info("tailstream stopped; {}", metrics.summaryLine());
     }
     stopped.countDown();

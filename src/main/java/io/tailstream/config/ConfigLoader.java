@@ -27,7 +27,7 @@ public final class ConfigLoader {
 
   private static final Set<String> TOP_KEYS =
       Set.of("kafka", "topics", "input", "encoding", "decision", "output", "rules", "boosts",
-          "auto-boost", "rates", "admin");
+          "auto-boost", "rates", "admin", "shutdown-timeout");
   private static final Set<String> KAFKA_KEYS =
       Set.of("bootstrap-servers", "application-id", "properties");
   private static final Set<String> TOPIC_KEYS = Set.of("input", "output", "dead-letter", "control",
@@ -42,7 +42,7 @@ public final class ConfigLoader {
       "error-rate-factor", "error-rate-floor", "latency-factor", "latency-floor", "min-traces",
       "sample", "ttl", "cooldown");
   private static final Set<String> RATES_KEYS = Set.of("interval", "stats-interval");
-  private static final Set<String> ADMIN_KEYS = Set.of("port");
+  private static final Set<String> ADMIN_KEYS = Set.of("port", "bind");
 
   private final Map<String, String> env;
 
@@ -140,15 +140,21 @@ public final class ConfigLoader {
         auto.read("cooldown", d.cooldown(), Units::duration, Units.DURATION_FORMS),
         rates.read("interval", d.ratesInterval(), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
         rates.read("stats-interval", d.statsInterval(), ConfigLoader::positiveDuration, Units.DURATION_FORMS));
-    int adminPort = top.section("admin", ADMIN_KEYS).read("port", 8080,
+    Section admin = top.section("admin", ADMIN_KEYS);
+    int adminPort = admin.read("port", 8080,
         s -> intIn(s, -1, 65535), "a port from 0 to 65535 (0: any free port), or -1 to turn it off");
+    String adminBind = admin.read("bind", "0.0.0.0", ConfigLoader::nonBlank,
+        "an address to listen on, e.g. 127.0.0.1 or 0.0.0.0");
+    Duration shutdownTimeout = top.read("shutdown-timeout", Duration.ofSeconds(30),
+        ConfigLoader::positiveDuration, Units.DURATION_FORMS);
     Path rulesFile = baseDir == null ? Path.of(rules) : baseDir.resolve(rules).normalize();
 
     warnOnUnwiseSettings(decisionSettings, maxRecordBytes);
     warnOnUnusedEnvironment();
     TailstreamConfig config = new TailstreamConfig(
         new KafkaSettings(bootstrap.trim(), applicationId, properties),
-        topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile, adapt, adminPort);
+        topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile, adapt, adminPort,
+        adminBind, shutdownTimeout);
     checkKafkaProperties(config, kafka.node.flatMap(n -> n.get("properties")).orElse(root));
     return config;
   }
@@ -190,7 +196,7 @@ public final class ConfigLoader {
 
   private static Set<String> knownEnv() {
     Set<String> names = new java.util.HashSet<>();
-    for (String k : Set.of("encoding", "rules")) {
+    for (String k : Set.of("encoding", "rules", "shutdown-timeout")) {
       names.add(envName(k));
     }
     Map<String, Set<String>> sections = Map.of("kafka", KAFKA_KEYS, "topics", TOPIC_KEYS,

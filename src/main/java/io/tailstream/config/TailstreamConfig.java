@@ -10,7 +10,7 @@ import java.util.Objects;
  */
 public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolean inputKeyedByTraceId,
     Encoding encoding, DecisionSettings decision, long maxOutputRecordBytes, Path rulesFile,
-    AdaptSettings adapt, int adminPort) {
+    AdaptSettings adapt, int adminPort, String adminBind, java.time.Duration shutdownTimeout) {
   /** {@code admin.port} value that turns the admin HTTP server off. */
   public static final int ADMIN_DISABLED = -1;
 

@@ -28,6 +28,9 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * tree (not on a data-binding library) because that tree keeps positions.
  */
 public final class YamlNode {
+  /** Config and rules files are small; anything larger than this is refused. */
+  public static final int MAX_CODE_POINTS = 2_000_000;
+
   private final Node node;
   private final String source;
   private final String path;
@@ -51,7 +54,13 @@ public final class YamlNode {
 
   /** Parses YAML text; {@code source} names it in error messages (usually the file path). */
   public static YamlNode parse(String text, String source) {
-    LoadSettings settings = LoadSettings.builder().setLabel(source).build();
+    if (text.length() > MAX_CODE_POINTS) {
+      throw new YamlException(source + ": " + text.length() + " characters; at most "
+          + MAX_CODE_POINTS + " are read");
+    }
+    // Composing builds nodes only (no object construction from tags); bounded size and aliases.
+    LoadSettings settings = LoadSettings.builder().setLabel(source)
+        .setCodePointLimit(MAX_CODE_POINTS).setMaxAliasesForCollections(20).build();
     try {
       Optional<Node> root = new Compose(settings).composeString(text);
       if (root.isEmpty()) {

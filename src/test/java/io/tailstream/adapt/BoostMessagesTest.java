@@ -66,6 +66,7 @@ class BoostMessagesTest {
         {"{\"action\":\"boost\",\"id\":\"other\",\"sample\":\"5%\",\"ttl\":\"1h\"}", "differs from id 'other'"},
         {"not json at all {", "not JSON"},
         {"[1,2]", "expected a JSON object"},
+        {"{\"reason\":\"" + "x".repeat(70_000) + "\"}", "at most 65536 are read"},
     };
     for (String[] c : cases) {
       assertThatThrownBy(() -> parse("k", c[0])).as(c[0])

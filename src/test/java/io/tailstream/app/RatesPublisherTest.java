@@ -105,7 +105,7 @@ class RatesPublisherTest {
   void adminEndpointAnswersLikeJaegerRemoteSamplingOverHttp() throws Exception {
     now = 1_000;
     boosts.put(boost("inc-3", "ranker", 0.5, Long.MAX_VALUE), now);
-    try (AdminServer server = new AdminServer(0, () -> publisher.snapshot(2_000))) {
+    try (AdminServer server = new AdminServer("127.0.0.1", 0, () -> publisher.snapshot(2_000))) {
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> ranker = http.send(HttpRequest.newBuilder(URI.create(
           "http://localhost:" + server.port() + "/api/sampling?service=ranker")).build(),
@@ -125,6 +125,10 @@ class RatesPublisherTest {
       HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(
           "http://localhost:" + server.port() + "/api/sampling")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(bad.statusCode()).isEqualTo(400);
+      HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(
+          "http://localhost:" + server.port() + "/api/sampling?service=ranker"))
+          .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(post.statusCode()).as("nothing on the admin port changes state").isEqualTo(405);
     }
   }
 }

@@ -30,6 +30,8 @@ class ConfigLoaderTest {
         "otlp_spans_dlq", "sampling_control", "sampling_rates", true, 12, (short) 1));
     assertThat(c.adapt()).isEqualTo(AdaptSettings.defaults());
     assertThat(c.adminPort()).isEqualTo(8080);
+    assertThat(c.adminBind()).isEqualTo("0.0.0.0");
+    assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.inputKeyedByTraceId()).isFalse();
     assertThat(c.encoding()).isEqualTo(Encoding.OTLP_PROTO);
     assertThat(c.decision()).isEqualTo(new DecisionSettings(Duration.ofSeconds(30),
@@ -50,7 +52,8 @@ class ConfigLoaderTest {
         boosts: { max-factor: 10, max-ttl: 2h, max-concurrent: 5 }
         auto-boost: { enabled: false, interval: 5s, error-rate-factor: 4, error-rate-floor: 10%, latency-factor: 3, latency-floor: 1s, min-traces: 20, sample: 100%, ttl: 5m, cooldown: 1m }
         rates: { interval: 5s, stats-interval: 30s }
-        admin: { port: -1 }
+        admin: { port: -1, bind: 127.0.0.1 }
+        shutdown-timeout: 45s
         input: { keyed-by-trace-id: true }
         encoding: otlp_json
         decision: { wait: 20s, after-root: 2s, idle: 4s, max-spans-per-trace: 500, max-bytes-per-trace: 1MiB, late-span-ttl: 2m, check-interval: 250ms }
@@ -64,6 +67,8 @@ class ConfigLoaderTest {
         Duration.ofSeconds(5), 4, 0.1, 3, Duration.ofSeconds(1), 20, 1.0, Duration.ofMinutes(5),
         Duration.ofMinutes(1), Duration.ofSeconds(5), Duration.ofSeconds(30)));
     assertThat(c.adminPort()).isEqualTo(TailstreamConfig.ADMIN_DISABLED);
+    assertThat(c.adminBind()).isEqualTo("127.0.0.1");
+    assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(45));
     assertThat(c.inputKeyedByTraceId()).isTrue();
     assertThat(c.encoding()).isEqualTo(Encoding.OTLP_JSON);
     assertThat(c.decision().maxWait()).isEqualTo(Duration.ofSeconds(20));
