@@ -35,27 +35,48 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final KafkaRaftServer server;
   private final Path logDir;
   private final String bootstrapServers;
+  private final String saslBootstrapServers;
 
-  private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDir, String bootstrapServers) {
+  private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDir, String bootstrapServers,
+      String saslBootstrapServers) {
     this.server = server;
     this.logDir = logDir;
     this.bootstrapServers = bootstrapServers;
+    this.saslBootstrapServers = saslBootstrapServers;
   }
 
   /** Formats a fresh log directory and starts the broker; returns once it accepts clients. */
   public static EmbeddedKafkaBroker start() {
+    return start(Map.of());
+  }
+
+  /**
+   * Like {@link #start()}, with a second listener that requires SASL/PLAIN authentication by the
+   * given users and passwords (for tests of tailstream's security settings).
+   */
+  public static EmbeddedKafkaBroker start(Map<String, String> saslUsers) {
     try {
       Path dir = Files.createTempDirectory("tailstream-kraft-");
       int brokerPort = freePort();
       int controllerPort = freePort();
+      int saslPort = saslUsers.isEmpty() ? -1 : freePort();
       Properties p = new Properties();
       p.put("process.roles", "broker,controller");
       p.put("node.id", "1");
       p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
-      p.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
-      p.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+      String sasl = saslUsers.isEmpty() ? "" : ",SASL_PLAINTEXT://localhost:" + saslPort;
+      p.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort + sasl);
+      p.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort + sasl);
       p.put("controller.listener.names", "CONTROLLER");
-      p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      p.put("inter.broker.listener.name", "PLAINTEXT");
+      p.put("listener.security.protocol.map",
+          "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+      if (!saslUsers.isEmpty()) {
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+        saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+        p.put("sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+      }
       p.put("log.dirs", dir.toString());
       p.put("num.partitions", "1");
       p.put("offsets.topic.replication.factor", "1");
@@ -78,8 +99,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           .run();
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
-      EmbeddedKafkaBroker broker =
-          new EmbeddedKafkaBroker(server, dir, "localhost:" + brokerPort);
+      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, "localhost:" + brokerPort,
+          saslPort < 0 ? null : "localhost:" + saslPort);
       broker.awaitReady();
       log.info("embedded Kafka broker ready at {}", broker.bootstrapServers);
       return broker;
@@ -92,6 +113,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The SASL/PLAIN listener, or null when the broker was started without users. */
+  public String saslBootstrapServers() {
+    return saslBootstrapServers;
   }
 
   /** The broker's temporary data directory (deleted on close). */
