@@ -79,7 +79,12 @@ final class TopicProvisioner {
       // Control and rates topics are small and keyed by scope: one partition keeps them in order,
       // compaction keeps the latest message per key.
       NewTopic t = new NewTopic(name, compacted ? 1 : topics.partitions(), topics.replicationFactor());
-      return compacted ? t.configs(java.util.Map.of("cleanup.policy", "compact")) : t;
+      if (compacted) {
+        return t.configs(java.util.Map.of("cleanup.policy", "compact"));
+      }
+      // Dead letters are input records plus headers: allow them as large as internal records.
+      return name.equals(topics.deadLetter()) ? t.configs(java.util.Map.of("max.message.bytes",
+          Integer.toString(16 << 20))) : t;
     }).toList();
     try {
       admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);

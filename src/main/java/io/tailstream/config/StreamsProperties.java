@@ -12,6 +12,9 @@ public final class StreamsProperties {
    */
   static final long CHANGELOG_EXTRA_RETENTION_MS = 10 * 60 * 1000L;
 
+  /** Largest record on internal topics: 16 MiB. */
+  static final int INTERNAL_MAX_RECORD_BYTES = 16 << 20;
+
   private StreamsProperties() {}
 
   /** Streams settings: exactly-once by default; {@code kafka.properties} override anything. */
@@ -25,6 +28,11 @@ public final class StreamsProperties {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.toString(config.topics().replicationFactor()));
     p.put(StreamsConfig.WINDOW_STORE_CHANGE_LOG_ADDITIONAL_RETENTION_MS_CONFIG,
         Long.toString(CHANGELOG_EXTRA_RETENTION_MS));
+    // A fragment is an input record's spans plus a small header: internal topics (repartition,
+    // span changelog) must take records a little larger than the input's largest.
+    p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(INTERNAL_MAX_RECORD_BYTES));
+    p.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(INTERNAL_MAX_RECORD_BYTES));
+    p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class.getName());
     p.putAll(config.kafka().properties());
     return p;
   }

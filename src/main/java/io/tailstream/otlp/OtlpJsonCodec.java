@@ -38,7 +38,34 @@ final class OtlpJsonCodec implements OtlpCodec {
   private static final String[] SPAN_ID_FIELDS = {"spanId", "span_id", "parentSpanId", "parent_span_id"};
   private static final String[] TRACE_ID_FIELDS = {"traceId", "trace_id"};
 
+  /** OTLP needs about 12 levels; nested attribute values a few more. */
+  static final int MAX_DEPTH = 64;
+
   private OtlpJsonCodec() {}
+
+  /** The deepest bracket nesting outside strings. */
+  static int maxDepth(String text) {
+    int depth = 0;
+    int max = 0;
+    boolean inString = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{' || c == '[') {
+        max = Math.max(max, ++depth);
+      } else if (c == '}' || c == ']') {
+        depth--;
+      }
+    }
+    return max;
+  }
 
   @Override
   public Decoded decode(byte[] value) throws OtlpDecodeException {
@@ -46,6 +73,11 @@ final class OtlpJsonCodec implements OtlpCodec {
       throw new OtlpDecodeException("record has no value");
     }
     String text = strictUtf8(value);
+    int depth = maxDepth(text);
+    if (depth > MAX_DEPTH) {
+      // Parsers recurse per level: refuse hostile nesting before it reaches them.
+      throw new OtlpDecodeException("JSON nested " + depth + " levels deep; at most " + MAX_DEPTH);
+    }
     JsonElement root;
     try {
       root = JsonParser.parseString(text);

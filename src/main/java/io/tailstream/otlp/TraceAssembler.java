@@ -74,10 +74,13 @@ public final class TraceAssembler {
       return;
     }
     if (to - from == 1) {
-      log.warn("one span of trace {} is {} bytes, above output.max-record-bytes ({}); "
-          + "it goes out alone", TraceIds.hex(entries.get(from).span.getTraceId()),
-          encoded.length, maxRecordBytes);
-      out.add(encoded);
+      // One span alone is too big: shorten its longest values rather than lose the span or
+      // have the broker refuse the record.
+      Entry e = entries.get(from);
+      Span shortened = SpanTruncation.truncate(e.span, maxRecordBytes / 2);
+      log.warn("a span of trace {} is {} bytes, above output.max-record-bytes ({}); its largest "
+          + "values were shortened", TraceIds.hex(e.span.getTraceId()), encoded.length, maxRecordBytes);
+      out.add(codec.encode(request(List.of(new Entry(e.resource, e.scope, shortened)), 0, 1)));
       return;
     }
     int mid = (from + to) >>> 1;

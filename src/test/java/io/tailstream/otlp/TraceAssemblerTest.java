@@ -63,6 +63,29 @@ class TraceAssemblerTest {
   }
 
   @Test
+  void aSpanTooBigOnItsOwnIsShortenedNotLost() throws Exception {
+    Span.Builder huge = Spans.span(A, 2, 1, "huge", 0, 1)
+        .addAttributes(Spans.attr("prompt", "p".repeat(2_000_000)))
+        .addAttributes(Spans.attr("small", "kept as is"))
+        .addEvents(Span.Event.newBuilder().setName("exception")
+            .addAttributes(Spans.attr("exception.stacktrace", "s".repeat(500_000))))
+        .build().toBuilder();
+    TracesData fragment = TracesData.newBuilder().addResourceSpans(Spans.resource("svc", "s", huge)).build();
+    TraceAssembler assembler = new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 64 * 1024);
+    List<byte[]> records = assembler.assemble(List.of(fragment), UnaryOperator.identity());
+    assertThat(records).hasSize(1);
+    assertThat(records.get(0).length).isLessThanOrEqualTo(64 * 1024);
+    Span out = allSpans(ExportTraceServiceRequest.parseFrom(records.get(0))).get(0);
+    assertThat(out.getName()).isEqualTo("huge");
+    assertThat(out.getAttributesList()).anySatisfy(kv -> {
+      assertThat(kv.getKey()).isEqualTo("small");
+      assertThat(kv.getValue().getStringValue()).isEqualTo("kept as is");
+    });
+    assertThat(out.getAttributesList()).anySatisfy(kv -> assertThat(kv.getKey()).isEqualTo("tailstream.truncated"));
+    assertThat(out.getEvents(0).getAttributes(0).getValue().getStringValue()).hasSizeLessThan(5_000);
+  }
+
+  @Test
   void appliesTheRewriteToEverySpan() throws Exception {
     TraceAssembler assembler = new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20);
     List<byte[]> records = assembler.assemble(fragmentsOfA(),
