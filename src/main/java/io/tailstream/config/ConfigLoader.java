@@ -29,7 +29,7 @@ public final class ConfigLoader {
       Set.of("kafka", "topics", "input", "encoding", "decision", "output", "rules", "boosts",
           "auto-boost", "rates", "admin", "shutdown-timeout");
   private static final Set<String> KAFKA_KEYS =
-      Set.of("bootstrap-servers", "application-id", "properties");
+      Set.of("bootstrap-servers", "application-id", "properties", "group-instance-id");
   private static final Set<String> TOPIC_KEYS = Set.of("input", "output", "dead-letter", "control",
       "rates", "create",
       "partitions", "replication-factor");
@@ -81,6 +81,8 @@ public final class ConfigLoader {
     String applicationId = kafka.read("application-id", "tailstream", ConfigLoader::nonBlank,
         "a non-empty Kafka Streams application id");
     Map<String, String> properties = kafka.properties("properties");
+    String groupInstanceId = kafka.read("group-instance-id", null, ConfigLoader::nonBlank,
+        "a stable name per instance, e.g. the pod name");
 
     Section topics = top.section("topics", TOPIC_KEYS);
     TopicSettings topicSettings = new TopicSettings(
@@ -152,7 +154,7 @@ public final class ConfigLoader {
     warnOnUnwiseSettings(decisionSettings, maxRecordBytes);
     warnOnUnusedEnvironment();
     TailstreamConfig config = new TailstreamConfig(
-        new KafkaSettings(bootstrap.trim(), applicationId, properties),
+        new KafkaSettings(bootstrap.trim(), applicationId, properties, groupInstanceId),
         topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile, adapt, adminPort,
         adminBind, shutdownTimeout);
     checkKafkaProperties(config, kafka.node.flatMap(n -> n.get("properties")).orElse(root));

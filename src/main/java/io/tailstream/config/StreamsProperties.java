@@ -33,6 +33,10 @@ public final class StreamsProperties {
     p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(INTERNAL_MAX_RECORD_BYTES));
     p.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(INTERNAL_MAX_RECORD_BYTES));
     p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class.getName());
+    if (config.kafka().groupInstanceId() != null) {
+      // Static membership (Streams derives one id per stream thread from it).
+      p.put(StreamsConfig.consumerPrefix("group.instance.id"), config.kafka().groupInstanceId());
+    }
     p.putAll(config.kafka().properties());
     return p;
   }

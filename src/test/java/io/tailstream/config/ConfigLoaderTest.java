@@ -84,7 +84,10 @@ class ConfigLoaderTest {
         "TAILSTREAM_KAFKA_BOOTSTRAP_SERVERS", "env-broker:9092",
         "TAILSTREAM_DECISION_WAIT", "12s",
         "TAILSTREAM_DECISION_AFTER_ROOT", "1s",
-        "TAILSTREAM_INPUT_KEYED_BY_TRACE_ID", "true"));
+        "TAILSTREAM_INPUT_KEYED_BY_TRACE_ID", "true",
+        "TAILSTREAM_KAFKA_GROUP_INSTANCE_ID", "tailstream-2"));
+    assertThat(c.kafka().groupInstanceId()).isEqualTo("tailstream-2");
+    assertThat(StreamsProperties.streams(c).getProperty("consumer.group.instance.id")).isEqualTo("tailstream-2");
     assertThat(c.kafka().bootstrapServers()).isEqualTo("env-broker:9092");
     assertThat(c.decision().maxWait()).isEqualTo(Duration.ofSeconds(12));
     assertThat(c.decision().afterRoot()).isEqualTo(Duration.ofSeconds(1));
