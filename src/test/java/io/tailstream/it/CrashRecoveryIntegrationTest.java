@@ -80,7 +80,7 @@ class CrashRecoveryIntegrationTest {
         values.add(r.toByteArray());
       }
       KafkaTestSupport.produce(broker.bootstrapServers(), "it-crash-in", values);
-      awaitAllConsumed("it-crash", List.of("it-crash-in", "it-crash-trace-fragments-repartition"),
+      KafkaTestSupport.awaitAllConsumed(broker.bootstrapServers(), "it-crash", List.of("it-crash-in", "it-crash-trace-fragments-repartition"),
           Duration.ofSeconds(60), child, log);
     } finally {
       child.destroyForcibly();
@@ -137,39 +137,5 @@ class CrashRecoveryIntegrationTest {
 
   private static String javaBinary() {
     return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-  }
-
-  /** Waits until the group's committed offsets reach the end of every partition of the topics. */
-  private static void awaitAllConsumed(String group, List<String> topics, Duration timeout,
-      Process child, Path log) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      long end = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < end) {
-        assertThat(child.isAlive()).as("child running; log:\n%s", Files.readString(log)).isTrue();
-        Map<TopicPartition, OffsetAndMetadata> committed;
-        Map<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo> ends;
-        try {
-          committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-          Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-          for (String topic : topics) {
-            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-          }
-          ends = admin.listOffsets(latest).all().get();
-        } catch (java.util.concurrent.ExecutionException notYet) {
-          Thread.sleep(200); // the group or the repartition topic does not exist yet
-          continue;
-        }
-        boolean done = ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
-            || (committed.get(e.getKey()) != null
-                && committed.get(e.getKey()).offset() >= e.getValue().offset()));
-        boolean anything = ends.values().stream().anyMatch(o -> o.offset() > 0);
-        if (done && anything) {
-          return;
-        }
-        Thread.sleep(200);
-      }
-      throw new AssertionError("input never fully consumed; log:\n" + Files.readString(log));
-    }
   }
 }

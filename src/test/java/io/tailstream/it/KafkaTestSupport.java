@@ -1,5 +1,7 @@
 package io.tailstream.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -11,11 +13,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -159,5 +165,39 @@ final class KafkaTestSupport {
       }
     }
     return all;
+  }
+
+  /** Waits until the group's committed offsets reach the end of every partition of the topics. */
+  static void awaitAllConsumed(String bootstrap, String group, List<String> topics, Duration timeout,
+      Process child, Path log) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      long end = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < end) {
+        assertThat(child.isAlive()).as("child running; log:\n%s", Files.readString(log)).isTrue();
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        Map<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo> ends;
+        try {
+          committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+          Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+          for (String topic : topics) {
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+          }
+          ends = admin.listOffsets(latest).all().get();
+        } catch (java.util.concurrent.ExecutionException notYet) {
+          Thread.sleep(200); // the group or the repartition topic does not exist yet
+          continue;
+        }
+        boolean done = ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+            || (committed.get(e.getKey()) != null
+                && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+        boolean anything = ends.values().stream().anyMatch(o -> o.offset() > 0);
+        if (done && anything) {
+          return;
+        }
+        Thread.sleep(200);
+      }
+      throw new AssertionError("input never fully consumed; log:\n" + Files.readString(log));
+    }
   }
 }
