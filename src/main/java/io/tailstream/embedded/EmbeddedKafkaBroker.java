@@ -32,14 +32,16 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
 
-  private final KafkaRaftServer server;
+  private KafkaRaftServer server;
+  private final Properties props;
   private final Path logDir;
   private final String bootstrapServers;
   private final String saslBootstrapServers;
 
-  private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDir, String bootstrapServers,
-      String saslBootstrapServers) {
+  private EmbeddedKafkaBroker(KafkaRaftServer server, Properties props, Path logDir,
+      String bootstrapServers, String saslBootstrapServers) {
     this.server = server;
+    this.props = props;
     this.logDir = logDir;
     this.bootstrapServers = bootstrapServers;
     this.saslBootstrapServers = saslBootstrapServers;
@@ -99,7 +101,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           .run();
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
-      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, "localhost:" + brokerPort,
+      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, p, dir, "localhost:" + brokerPort,
           saslPort < 0 ? null : "localhost:" + saslPort);
       broker.awaitReady();
       log.info("embedded Kafka broker ready at {}", broker.bootstrapServers);
@@ -146,6 +148,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
       admin.describeCluster().nodes().get();
     }
+  }
+
+  /**
+   * Stops the broker and starts it again on the same ports and log directory, after
+   * {@code downtime}: what a broker restart looks like to its clients.
+   */
+  public void restart(java.time.Duration downtime) throws Exception {
+    server.shutdown();
+    server.awaitShutdown();
+    Thread.sleep(downtime.toMillis());
+    server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
+    server.startup();
+    awaitReady();
   }
 
   @Override
