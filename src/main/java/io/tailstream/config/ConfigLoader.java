@@ -27,7 +27,7 @@ public final class ConfigLoader {
 
   private static final Set<String> TOP_KEYS =
       Set.of("kafka", "topics", "input", "encoding", "decision", "output", "rules", "boosts",
-          "auto-boost", "rates", "admin", "shutdown-timeout");
+          "auto-boost", "rates", "admin", "shutdown-timeout", "memory");
   private static final Set<String> KAFKA_KEYS =
       Set.of("bootstrap-servers", "application-id", "properties", "group-instance-id");
   private static final Set<String> TOPIC_KEYS = Set.of("input", "output", "dead-letter", "control",
@@ -43,6 +43,7 @@ public final class ConfigLoader {
       "sample", "ttl", "cooldown");
   private static final Set<String> RATES_KEYS = Set.of("interval", "stats-interval");
   private static final Set<String> ADMIN_KEYS = Set.of("port", "bind");
+  private static final Set<String> MEMORY_KEYS = Set.of("rocksdb-cache", "rocksdb-write-buffers");
 
   private final Map<String, String> env;
 
@@ -149,6 +150,16 @@ public final class ConfigLoader {
         "an address to listen on, e.g. 127.0.0.1 or 0.0.0.0");
     Duration shutdownTimeout = top.read("shutdown-timeout", Duration.ofSeconds(30),
         ConfigLoader::positiveDuration, Units.DURATION_FORMS);
+    Section memory = top.section("memory", MEMORY_KEYS);
+    long rocksCache = memory.read("rocksdb-cache", 128L << 20, s -> sizeIn(s, 8L << 20, 64L << 30),
+        Units.SIZE_FORMS + ", from 8MiB");
+    long rocksWrite = memory.read("rocksdb-write-buffers", 64L << 20, s -> sizeIn(s, 4L << 20, 32L << 30),
+        Units.SIZE_FORMS + ", from 4MiB");
+    if (rocksWrite > rocksCache) {
+      throw memory.node.map(n -> n.error("rocksdb-write-buffers (" + rocksWrite + " bytes) must not exceed "
+          + "rocksdb-cache (" + rocksCache + " bytes): write buffers are charged to the cache"))
+          .orElseGet(() -> new YamlException("memory.rocksdb-write-buffers must not exceed memory.rocksdb-cache"));
+    }
     Path rulesFile = baseDir == null ? Path.of(rules) : baseDir.resolve(rules).normalize();
 
     warnOnUnwiseSettings(decisionSettings, maxRecordBytes);
@@ -156,7 +167,7 @@ public final class ConfigLoader {
     TailstreamConfig config = new TailstreamConfig(
         new KafkaSettings(bootstrap.trim(), applicationId, properties, groupInstanceId),
         topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile, adapt, adminPort,
-        adminBind, shutdownTimeout);
+        adminBind, shutdownTimeout, rocksCache, rocksWrite);
     checkKafkaProperties(config, kafka.node.flatMap(n -> n.get("properties")).orElse(root));
     return config;
   }
@@ -203,7 +214,7 @@ public final class ConfigLoader {
     }
     Map<String, Set<String>> sections = Map.of("kafka", KAFKA_KEYS, "topics", TOPIC_KEYS,
         "input", INPUT_KEYS, "decision", DECISION_KEYS, "output", OUTPUT_KEYS, "boosts", BOOST_KEYS,
-        "auto-boost", AUTO_BOOST_KEYS, "rates", RATES_KEYS, "admin", ADMIN_KEYS);
+        "auto-boost", AUTO_BOOST_KEYS, "rates", RATES_KEYS, "admin", ADMIN_KEYS, "memory", MEMORY_KEYS);
     sections.forEach((s, keys) -> keys.forEach(k -> names.add(envName(s + "." + k))));
     return Set.copyOf(names);
   }

@@ -33,6 +33,9 @@ public final class StreamsProperties {
     p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(INTERNAL_MAX_RECORD_BYTES));
     p.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(INTERNAL_MAX_RECORD_BYTES));
     p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class.getName());
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
+    p.put(BoundedRocksDbMemory.CACHE_BYTES, Long.toString(config.rocksDbCacheBytes()));
+    p.put(BoundedRocksDbMemory.WRITE_BUFFER_BYTES, Long.toString(config.rocksDbWriteBufferBytes()));
     if (config.kafka().groupInstanceId() != null) {
       // Static membership (Streams derives one id per stream thread from it).
       p.put(StreamsConfig.consumerPrefix("group.instance.id"), config.kafka().groupInstanceId());

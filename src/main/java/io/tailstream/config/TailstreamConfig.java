@@ -10,7 +10,8 @@ import java.util.Objects;
  */
 public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolean inputKeyedByTraceId,
     Encoding encoding, DecisionSettings decision, long maxOutputRecordBytes, Path rulesFile,
-    AdaptSettings adapt, int adminPort, String adminBind, java.time.Duration shutdownTimeout) {
+    AdaptSettings adapt, int adminPort, String adminBind, java.time.Duration shutdownTimeout,
+    long rocksDbCacheBytes, long rocksDbWriteBufferBytes) {
   /** {@code admin.port} value that turns the admin HTTP server off. */
   public static final int ADMIN_DISABLED = -1;
 

@@ -1,0 +1,48 @@
+package io.tailstream.config;
+
+import java.util.Map;
+import org.apache.kafka.streams.state.RocksDBConfigSetter;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Cache;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.WriteBufferManager;
+
+/**
+ * Bounds RocksDB's off-heap memory for the whole instance: every store of every task shares one
+ * block cache (which also holds index and filter blocks) and one write-buffer manager charged to
+ * that cache, so memory does not grow with the number of tasks and segments. Sizes come from the
+ * {@code memory} section of the config.
+ */
+public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
+  static final String CACHE_BYTES = "tailstream.rocksdb.cache.bytes";
+  static final String WRITE_BUFFER_BYTES = "tailstream.rocksdb.write.buffer.bytes";
+
+  private static Cache cache;
+  private static WriteBufferManager writeBuffers;
+
+  private static synchronized void init(long cacheBytes, long writeBufferBytes) {
+    if (cache == null) {
+      cache = new LRUCache(cacheBytes, -1, false, 0.1);
+      writeBuffers = new WriteBufferManager(writeBufferBytes, cache);
+    }
+  }
+
+  @Override
+  public void setConfig(String storeName, Options options, Map<String, Object> configs) {
+    init(Long.parseLong(String.valueOf(configs.get(CACHE_BYTES))),
+        Long.parseLong(String.valueOf(configs.get(WRITE_BUFFER_BYTES))));
+    BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
+    table.setBlockCache(cache);
+    table.setCacheIndexAndFilterBlocks(true);
+    table.setPinTopLevelIndexAndFilter(true);
+    options.setTableFormatConfig(table);
+    options.setWriteBufferManager(writeBuffers);
+    options.setMaxWriteBufferNumber(2);
+  }
+
+  @Override
+  public void close(String storeName, Options options) {
+    // The cache and write-buffer manager are shared by every store: never closed per store.
+  }
+}
