@@ -194,6 +194,18 @@ public final class TailstreamApp implements AutoCloseable {
     }
   }
 
+  /** Blocks until processing runs (true) or the timeout passes (false). */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (state() != KafkaStreams.State.RUNNING) {
+      if (System.nanoTime() > end) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
   /** Blocks until the streams stop (closed, or failed). */
   public void awaitStop() throws InterruptedException {
     stopped.await();

@@ -72,7 +72,7 @@ public final class Demo {
       List<Incident> incidents = timeline(options.duration());
       try (TailstreamApp app = TailstreamApp.create(config)) {
         app.start();
-        awaitRunning(app);
+        app.awaitRunning(Duration.ofSeconds(60));
         out.println("tailstream " + config.topics().input() + " -> " + config.topics().output()
             + " with examples/rules-ml-inference.yaml; admin port " + app.adminPort());
         out.println("incidents: " + incidents);
@@ -171,13 +171,6 @@ public final class Demo {
       }
     } catch (Exception e) {
       recorder.event("output reader stopped: " + e.getMessage());
-    }
-  }
-
-  private void awaitRunning(TailstreamApp app) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (app.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING && System.nanoTime() < end) {
-      Thread.sleep(50);
     }
   }
 

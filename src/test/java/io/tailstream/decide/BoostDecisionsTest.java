@@ -25,16 +25,7 @@ class BoostDecisionsTest {
       Decider.compile(RulesParser.parse(RULES, "r.yaml"), new io.tailstream.adapt.AdaptiveState(new ModelLearners(), boosts, () -> 1));
 
   /** Randomness 0.75 × 2^56: passes 50%, not 1%. */
-  private static final byte[] MID = idWithRandomness((long) (0.75 * (1L << 56)));
-
-  private static byte[] idWithRandomness(long r) {
-    byte[] id = new byte[16];
-    id[0] = 1;
-    for (int i = 0; i < 7; i++) {
-      id[15 - i] = (byte) (r >>> (8 * i));
-    }
-    return id;
-  }
+  private static final byte[] MID = io.tailstream.testing.Spans.traceIdWithRandomness((long) (0.75 * (1L << 56)));
 
   private static TraceFacts facts(String service, String model) {
     return new TraceFacts(3, 100, 0, 1, true, false, model == null ? Map.of() : Map.of(model, 5L),
@@ -90,7 +81,7 @@ class BoostDecisionsTest {
     boosts.put(new Boost("x10", null, null, null, 0, 10, false, 10_000, null, null, false), 0);
     // 1% × 10 = 10%: MID (0.75) still fails, a trace with randomness 0.95 passes.
     assertThat(decider.decide(facts("x", null), MID, 0).kept()).isFalse();
-    Decision d = decider.decide(facts("x", null), idWithRandomness((long) (0.95 * (1L << 56))), 0);
+    Decision d = decider.decide(facts("x", null), io.tailstream.testing.Spans.traceIdWithRandomness((long) (0.95 * (1L << 56))), 0);
     assertThat(d.kept()).isTrue();
     assertThat(d.threshold()).isEqualTo(Decider.thresholdFor(0.1));
   }

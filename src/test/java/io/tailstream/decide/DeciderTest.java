@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.tailstream.otlp.OtelTraceState;
 import io.tailstream.otlp.TraceIds;
 import io.tailstream.rules.RulesParser;
+import io.tailstream.testing.CoreRules;
 import io.tailstream.testing.Spans;
 import java.util.Map;
 import java.util.Random;
@@ -13,37 +14,16 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DeciderTest {
-  private static final Decider CORE = Decider.compile(RulesParser.parse("""
-      rules:
-        - name: errors
-          keep: { error: true }
-        - name: slow
-          keep: { latency: "> 2s" }
-        - name: slow-model
-          keep:
-            model-inference:
-              thresholds: { ranker-v3: 800ms, default: 1500ms }
-        - name: baseline
-          sample: 1%
-      """, "rules.yaml"));
+  private static final Decider CORE = Decider.compile(RulesParser.parse(CoreRules.YAML, "rules.yaml"));
 
-  private static final byte[] ALWAYS_SAMPLED = idWithRandomness(0xFF_FFFF_FFFF_FFFFL);
-  private static final byte[] NEVER_SAMPLED = idWithRandomness(0);
+  private static final byte[] ALWAYS_SAMPLED = Spans.traceIdWithRandomness(0xFF_FFFF_FFFF_FFFFL);
+  private static final byte[] NEVER_SAMPLED = Spans.traceIdWithRandomness(0);
 
   private static TraceFacts facts(long durationMs, boolean error, Map<String, Long> modelMs) {
     Map<String, Long> nanos = new java.util.HashMap<>();
     modelMs.forEach((k, v) -> nanos.put(k, v * Spans.MS));
     return new TraceFacts(5, 100, Spans.T0, Spans.T0 + durationMs * Spans.MS, true, error, nanos,
         Set.of("gateway"), OtelTraceState.ABSENT, OtelTraceState.ABSENT);
-  }
-
-  private static byte[] idWithRandomness(long r) {
-    byte[] id = new byte[16];
-    id[0] = 1;
-    for (int i = 0; i < 7; i++) {
-      id[15 - i] = (byte) (r >>> (8 * i));
-    }
-    return id;
   }
 
   private static Decision decide(Decider d, TraceFacts f, byte[] traceId) {

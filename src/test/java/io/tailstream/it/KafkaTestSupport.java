@@ -32,20 +32,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Producing, consuming and config files for the real-broker tests. */
 final class KafkaTestSupport {
-  static final String CORE_RULES = """
-      rules:
-        - name: errors
-          keep: { error: true }
-        - name: slow
-          keep: { latency: "> 2s" }
-        - name: slow-model
-          keep:
-            model-inference:
-              attribute: gen_ai.request.model
-              thresholds: { ranker-v3: 800ms, default: 1500ms }
-        - name: baseline
-          sample: 1%
-      """;
+  static final String CORE_RULES = io.tailstream.testing.CoreRules.YAML;
 
   private KafkaTestSupport() {}
 
@@ -199,5 +186,59 @@ final class KafkaTestSupport {
       }
       throw new AssertionError("input never fully consumed; log:\n" + Files.readString(log));
     }
+  }
+
+  /**
+   * Steady load for fault tests: an error trace of two spans every 20 ms, from a background
+   * thread, until {@link #stop()}; {@link #acknowledged} holds the traces the broker acknowledged
+   * (trace id → span count): exactly what must come out.
+   */
+  static final class SteadyErrorLoad {
+    final Map<String, Integer> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Thread thread;
+
+    SteadyErrorLoad(String bootstrap, String topic, int firstId) {
+      thread = new Thread(() -> {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+            "bootstrap.servers", bootstrap, "acks", "all", "enable.idempotence", true,
+            "delivery.timeout.ms", 120_000), new ByteArraySerializer(), new ByteArraySerializer())) {
+          for (int i = firstId; !stop.get(); i++) {
+            byte[] id = io.tailstream.testing.Spans.traceId(i);
+            ExportTraceServiceRequest r = io.tailstream.testing.Spans.request(
+                io.tailstream.testing.Spans.resource("gateway", "http", io.tailstream.testing.Spans.error(
+                    io.tailstream.testing.Spans.span(id, 1, null, "GET /" + i, 0, 5))),
+                io.tailstream.testing.Spans.resource("worker", "jobs",
+                    io.tailstream.testing.Spans.span(id, 2, 1, "work", 1, 3)));
+            String hex = io.tailstream.otlp.TraceIds.hex(id);
+            producer.send(new ProducerRecord<>(topic, r.toByteArray()), (md, e) -> {
+              if (e == null) {
+                acknowledged.put(hex, 2);
+              }
+            });
+            Thread.sleep(20);
+          }
+          producer.flush();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "steady-load");
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      stop.set(true);
+      thread.join(130_000);
+    }
+  }
+
+  /** Span counts per trace id of what came out. */
+  static Map<String, Integer> spansPerTrace(List<ConsumerRecord<byte[], byte[]>> records) throws Exception {
+    Map<String, Integer> out = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      out.merge(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
+          io.tailstream.testing.Spans.spanCount(ExportTraceServiceRequest.parseFrom(r.value())), Integer::sum);
+    }
+    return out;
   }
 }

@@ -43,50 +43,23 @@ class RebalanceIntegrationTest {
   @Test
   void anInstanceJoinsAndAnotherLeavesUnderLoad() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      Map<String, Integer> sent = new ConcurrentHashMap<>();
-      AtomicBoolean stop = new AtomicBoolean();
       TailstreamApp first = instance(broker, "first");
       first.start();
-      Thread load = new Thread(() -> {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-            "bootstrap.servers", broker.bootstrapServers(), "acks", "all"),
-            new ByteArraySerializer(), new ByteArraySerializer())) {
-          for (int i = 0; !stop.get(); i++) {
-            byte[] id = Spans.traceId(70_000 + i);
-            ExportTraceServiceRequest r = Spans.request(
-                Spans.resource("gateway", "http", Spans.error(Spans.span(id, 1, null, "GET /" + i, 0, 5))),
-                Spans.resource("worker", "jobs", Spans.span(id, 2, 1, "work", 1, 3)));
-            String hex = TraceIds.hex(id);
-            producer.send(new ProducerRecord<>("it-rebalance-in", r.toByteArray()), (md, e) -> {
-              if (e == null) {
-                sent.put(hex, 2);
-              }
-            });
-            Thread.sleep(20);
-          }
-          producer.flush();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "load");
-      load.start();
+      KafkaTestSupport.SteadyErrorLoad load =
+          new KafkaTestSupport.SteadyErrorLoad(broker.bootstrapServers(), "it-rebalance-in", 70_000);
       try (TailstreamApp second = instance(broker, "second")) {
         Thread.sleep(5_000);
         second.start();
         Thread.sleep(8_000);
         first.close(); // leaves while traces are buffered
         Thread.sleep(10_000);
-        stop.set(true);
-        load.join(30_000);
+        load.stop();
+        Map<String, Integer> sent = load.acknowledged;
         List<ConsumerRecord<byte[], byte[]>> out = KafkaTestSupport.consume(broker.bootstrapServers(),
             "it-rebalance-out", r -> r.size() >= sent.size(), Duration.ofSeconds(3), Duration.ofSeconds(90));
-        Map<String, Integer> kept = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : out) {
-          kept.merge(new String(r.key(), StandardCharsets.UTF_8),
-              Spans.spanCount(ExportTraceServiceRequest.parseFrom(r.value())), Integer::sum);
-        }
         assertThat(sent).hasSizeGreaterThan(500);
-        assertThat(kept).as("every acknowledged trace whole, none twice").isEqualTo(sent);
+        assertThat(KafkaTestSupport.spansPerTrace(out)).as("every acknowledged trace whole, none twice")
+            .isEqualTo(sent);
         assertThat(second.state()).isEqualTo(KafkaStreams.State.RUNNING);
       } finally {
         first.close();

@@ -18,19 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Replay of a generated workload whose answers are known from how it was generated. */
 public class ReplayTest {
-  static final String CORE = """
-      rules:
-        - name: errors
-          keep: { error: true }
-        - name: slow
-          keep: { latency: "> 2s" }
-        - name: slow-model
-          keep:
-            model-inference:
-              thresholds: { ranker-v3: 800ms, default: 1500ms }
-        - name: baseline
-          sample: 1%
-      """;
+  static final String CORE = io.tailstream.testing.CoreRules.YAML;
 
   @TempDir
   Path dir;
@@ -98,7 +86,7 @@ public class ReplayTest {
   void comparesTwoVersionsPerRule() throws Exception {
     Path file = dir.resolve("spans.dump");
     List<InferenceWorkload.Trace> traces = writeDump(file, Encoding.OTLP_JSON);
-    String withoutBaseline = CORE.substring(0, CORE.indexOf("  - name: baseline"));
+    String withoutBaseline = CORE.substring(0, CORE.indexOf("  - name: baseline")).stripTrailing() + "\n";
     Replay.Result r = Replay.run(DumpFile.reader(file), OtlpCodec.of(Encoding.OTLP_JSON),
         Decider.compile(RulesParser.parse(CORE, "new.yaml")),
         Decider.compile(RulesParser.parse(withoutBaseline, "old.yaml")), n -> { });

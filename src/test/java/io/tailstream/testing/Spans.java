@@ -29,6 +29,16 @@ public final class Spans {
     return id;
   }
 
+  /** A trace id whose low 56 bits, the OTel randomness, are {@code r}. */
+  public static byte[] traceIdWithRandomness(long r) {
+    byte[] id = new byte[16];
+    id[0] = 1;
+    for (int i = 0; i < 7; i++) {
+      id[15 - i] = (byte) (r >>> (8 * i));
+    }
+    return id;
+  }
+
   public static byte[] randomTraceId(Random random) {
     byte[] id = new byte[16];
     random.nextBytes(id);
