@@ -241,4 +241,21 @@ final class KafkaTestSupport {
     }
     return out;
   }
+
+  /**
+   * Appends one line per fault test to target/fault-report.txt: spans sent and kept, lost and
+   * duplicated (both must be 0; the tests assert it), and the recovery time.
+   */
+  static void report(String fault, Map<String, Integer> sent, Map<String, Integer> kept, Duration recovery)
+      throws IOException {
+    long sentSpans = sent.values().stream().mapToLong(Integer::longValue).sum();
+    long keptSpans = kept.values().stream().mapToLong(Integer::longValue).sum();
+    long lost = sent.entrySet().stream().filter(e -> !e.getValue().equals(kept.get(e.getKey()))).count();
+    long duplicated = kept.entrySet().stream().filter(e -> e.getValue() > sent.getOrDefault(e.getKey(), 0)).count();
+    Path report = Path.of("target", "fault-report.txt");
+    Files.createDirectories(report.getParent());
+    Files.writeString(report, String.format("%-34s spans sent %,7d  kept %,7d  traces lost %d  duplicated %d  recovery %s%n",
+        fault, sentSpans, keptSpans, lost, duplicated, recovery == null ? "-" : recovery.toMillis() + " ms"),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+  }
 }

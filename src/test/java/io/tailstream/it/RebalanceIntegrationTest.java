@@ -52,14 +52,21 @@ class RebalanceIntegrationTest {
         second.start();
         Thread.sleep(8_000);
         first.close(); // leaves while traces are buffered
-        Thread.sleep(10_000);
+        long left = System.nanoTime();
+        int before = KafkaTestSupport.consume(broker.bootstrapServers(), "it-rebalance-out", r -> true,
+            Duration.ofMillis(300), Duration.ofSeconds(2)).size();
+        KafkaTestSupport.consume(broker.bootstrapServers(), "it-rebalance-out", r -> r.size() > before + 20,
+            Duration.ZERO, Duration.ofSeconds(90));
+        Duration recovery = Duration.ofNanos(System.nanoTime() - left);
+        Thread.sleep(4_000);
         load.stop();
         Map<String, Integer> sent = load.acknowledged;
         List<ConsumerRecord<byte[], byte[]>> out = KafkaTestSupport.consume(broker.bootstrapServers(),
             "it-rebalance-out", r -> r.size() >= sent.size(), Duration.ofSeconds(3), Duration.ofSeconds(90));
         assertThat(sent).hasSizeGreaterThan(500);
-        assertThat(KafkaTestSupport.spansPerTrace(out)).as("every acknowledged trace whole, none twice")
-            .isEqualTo(sent);
+        Map<String, Integer> kept = KafkaTestSupport.spansPerTrace(out);
+        KafkaTestSupport.report("rebalance: join, then leave, under load", sent, kept, recovery);
+        assertThat(kept).as("every acknowledged trace whole, none twice").isEqualTo(sent);
         assertThat(second.state()).isEqualTo(KafkaStreams.State.RUNNING);
       } finally {
         first.close();
