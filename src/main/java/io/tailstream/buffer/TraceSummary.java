@@ -61,5 +61,5 @@ public record TraceSummary(TraceFacts facts, long firstArrivalMs, long lastArriv
   }
 
   /** Why a trace was decided when it was. */
-  public enum Trigger { WAIT, AFTER_ROOT, IDLE, SPAN_CAP, BYTE_CAP }
+  public enum Trigger { WAIT, AFTER_ROOT, IDLE, SPAN_CAP, BYTE_CAP, STRESS }
 }

@@ -27,7 +27,7 @@ public final class ConfigLoader {
 
   private static final Set<String> TOP_KEYS =
       Set.of("kafka", "topics", "input", "encoding", "decision", "output", "rules", "boosts",
-          "auto-boost", "rates", "admin", "shutdown-timeout", "memory");
+          "auto-boost", "rates", "admin", "shutdown-timeout", "memory", "stress");
   private static final Set<String> KAFKA_KEYS =
       Set.of("bootstrap-servers", "application-id", "properties", "group-instance-id");
   private static final Set<String> TOPIC_KEYS = Set.of("input", "output", "dead-letter", "control",
@@ -44,6 +44,8 @@ public final class ConfigLoader {
   private static final Set<String> RATES_KEYS = Set.of("interval", "stats-interval");
   private static final Set<String> ADMIN_KEYS = Set.of("port", "bind");
   private static final Set<String> MEMORY_KEYS = Set.of("rocksdb-cache", "rocksdb-write-buffers");
+  private static final Set<String> STRESS_KEYS = Set.of("max-buffered-bytes", "high-watermark",
+      "low-watermark", "heap-high-watermark", "sample");
 
   private final Map<String, String> env;
 
@@ -103,6 +105,19 @@ public final class ConfigLoader {
     Encoding encoding = top.read("encoding", Encoding.OTLP_PROTO, Encoding::parse,
         "otlp_proto or otlp_json");
 
+    Section stressSection = top.section("stress", STRESS_KEYS);
+    DecisionSettings.Stress sd = DecisionSettings.Stress.defaults();
+    DecisionSettings.Stress stress = new DecisionSettings.Stress(
+        stressSection.read("max-buffered-bytes", sd.maxBufferedBytes(), s -> sizeIn(s, 16 * 1024, 1L << 40),
+            Units.SIZE_FORMS),
+        stressSection.read("high-watermark", sd.high(), Units::rate, Units.RATE_FORMS),
+        stressSection.read("low-watermark", sd.low(), Units::rate, Units.RATE_FORMS),
+        stressSection.read("heap-high-watermark", sd.heapHigh(), Units::rate, Units.RATE_FORMS),
+        stressSection.read("sample", sd.sample(), Units::rate, Units.RATE_FORMS));
+    if (stress.low() >= stress.high()) {
+      throw new YamlException("stress.low-watermark (" + stress.low() + ") must be below stress.high-watermark ("
+          + stress.high() + ")");
+    }
     Section decision = top.section("decision", DECISION_KEYS);
     DecisionSettings decisionSettings = new DecisionSettings(
         decision.read("wait", Duration.ofSeconds(30), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
@@ -115,7 +130,8 @@ public final class ConfigLoader {
         decision.read("late-span-ttl", Duration.ofMinutes(10), ConfigLoader::atLeastOneSecond,
             Units.DURATION_FORMS + ", at least 1s"),
         decision.read("check-interval", Duration.ofSeconds(1), ConfigLoader::positiveDuration,
-            Units.DURATION_FORMS));
+            Units.DURATION_FORMS),
+        stress);
 
     Section output = top.section("output", OUTPUT_KEYS);
     long maxRecordBytes = output.read("max-record-bytes", 1L << 20,
@@ -215,6 +231,7 @@ public final class ConfigLoader {
     Map<String, Set<String>> sections = Map.of("kafka", KAFKA_KEYS, "topics", TOPIC_KEYS,
         "input", INPUT_KEYS, "decision", DECISION_KEYS, "output", OUTPUT_KEYS, "boosts", BOOST_KEYS,
         "auto-boost", AUTO_BOOST_KEYS, "rates", RATES_KEYS, "admin", ADMIN_KEYS, "memory", MEMORY_KEYS);
+    STRESS_KEYS.forEach(k -> names.add(envName("stress." + k)));
     sections.forEach((s, keys) -> keys.forEach(k -> names.add(envName(s + "." + k))));
     return Set.copyOf(names);
   }

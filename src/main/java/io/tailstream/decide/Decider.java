@@ -189,6 +189,26 @@ public final class Decider {
   }
 
   /**
+   * A decision at first sight, for stress relief: keep when an error is already visible, else
+   * keep at {@code rate} by the trace's randomness (so every instance agrees), with its threshold.
+   */
+  public Decision decideUnderStress(TraceFacts facts, byte[] traceId, double rate) {
+    if (facts.errorSeen()) {
+      return Decision.keep(STRESS_ERRORS, version);
+    }
+    long randomness = facts.randomness() != OtelTraceState.ABSENT
+        ? facts.randomness() : TraceIds.randomness(traceId);
+    long t = thresholdFor(rate);
+    return randomness >= t
+        ? new Decision(true, STRESS_SAMPLE, Math.max(t, facts.threshold()), version)
+        : Decision.drop(STRESS_SAMPLE, version);
+  }
+
+  /** Rule names of stress decisions; the {@code stress:} prefix marks them. */
+  public static final String STRESS_ERRORS = "stress:errors";
+  public static final String STRESS_SAMPLE = "stress:sample";
+
+  /**
    * The OpenTelemetry rejection threshold for a keep probability: keep when randomness >= T, so
    * T = (1 - p) * 2^56 (rounded; p = 1 gives 0, p = 0 gives 2^56 which no 56-bit value reaches).
    */

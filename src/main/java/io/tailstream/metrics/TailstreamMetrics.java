@@ -29,6 +29,7 @@ public final class TailstreamMetrics {
   private final org.HdrHistogram.Recorder decisionDelays = new org.HdrHistogram.Recorder(1, 3_600_000L, 2);
   private final org.HdrHistogram.Histogram decisionDelaysTotal = new org.HdrHistogram.Histogram(1, 3_600_000L, 2);
   private final AtomicLong bufferedTraces = new AtomicLong();
+  private final AtomicLong bufferedBytes = new AtomicLong();
   private final Map<String, LongAdder> keptByRule = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> droppedByRule = new ConcurrentHashMap<>();
   private final Map<TraceSummary.Trigger, LongAdder> decisionsByTrigger =
@@ -107,6 +108,15 @@ public final class TailstreamMetrics {
 
   public long rulesReloadFailures() {
     return rulesReloadFailures.sum();
+  }
+
+  public void bufferedBytesDelta(long delta) {
+    bufferedBytes.addAndGet(delta);
+  }
+
+  /** Encoded bytes of all traces buffered on this instance. */
+  public long bufferedBytes() {
+    return bufferedBytes.get();
   }
 
   public void bufferedDelta(long delta) {

@@ -54,16 +54,19 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   private final TailstreamMetrics metrics;
   private final DueIndex dueIndex = new DueIndex();
   private final Cache<Bytes, Decision> decisionCache;
+  private final io.tailstream.adapt.StressGate stress;
 
   private ProcessorContext<String, byte[]> context;
   private WindowStore<Bytes, byte[]> spans;
   private KeyValueStore<Bytes, TraceSummary> summaries;
   private WindowStore<Bytes, Decision> decisions;
   private long buffered;
+  private long bufferedBytes;
   private boolean restoredTracesChecked;
 
   BufferAndDecideProcessor(DecisionSettings settings, ActiveRules rules, TraceAssembler assembler,
-      TailstreamMetrics metrics) {
+      TailstreamMetrics metrics, io.tailstream.adapt.StressGate stress) {
+    this.stress = stress;
     this.settings = settings;
     this.rules = rules;
     this.assembler = assembler;
@@ -89,9 +92,11 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
         KeyValue<Bytes, TraceSummary> e = all.next();
         dueIndex.schedule(e.key, e.value.dueAtMs(settings));
         buffered++;
+        bufferedBytes += e.value.facts().bytes();
       }
     }
     metrics.bufferedDelta(buffered);
+    metrics.bufferedBytesDelta(bufferedBytes);
     if (buffered > 0) {
       log.info("task {}: resumed {} buffered traces", context.taskId(), buffered);
     }
@@ -115,11 +120,17 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
       return;
     }
     TraceSummary previous = summaries.get(traceId);
+    if (previous == null && stress.stressed(metrics.bufferedBytes())) {
+      decideAtOnce(traceId, fragment, now);
+      return;
+    }
     TraceSummary summary = previous == null
         ? TraceSummary.first(fragment.facts(), now)
         : previous.add(fragment.facts(), now);
     spans.put(traceId, fragment.tracesData(), now);
     summaries.put(traceId, summary);
+    bufferedBytes += fragment.tracesData().length;
+    metrics.bufferedBytesDelta(fragment.tracesData().length);
     long due = summary.dueAtMs(settings);
     if (previous == null) {
       buffered++;
@@ -164,6 +175,8 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     summaries.delete(traceId);
     buffered--;
     metrics.bufferedDelta(-1);
+    bufferedBytes -= summary.facts().bytes();
+    metrics.bufferedBytesDelta(-summary.facts().bytes());
     decisions.put(traceId, decision, now);
     decisionCache.put(traceId, decision);
     metrics.decided(decision.kept(), decision.rule(), trigger);
@@ -187,6 +200,19 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
       facts = facts == null ? one : facts.merge(one);
     }
     return facts;
+  }
+
+  /** Stress relief: a new trace is decided from its first fragment and never buffered. */
+  private void decideAtOnce(Bytes traceId, Fragment fragment, long now) {
+    Decider decider = rules.current();
+    Decision decision = decider.decideUnderStress(fragment.facts(), traceId.get(),
+        settings.stress().sample());
+    decisions.put(traceId, decision, now);
+    decisionCache.put(traceId, decision);
+    metrics.decided(decision.kept(), decision.rule(), TraceSummary.Trigger.STRESS);
+    if (decision.kept()) {
+      emit(traceId, List.of(parse(fragment.tracesData())), decision, 0, false);
+    }
   }
 
   private void handleLate(Bytes traceId, Fragment fragment, Decision decision, long now) {
@@ -216,6 +242,9 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
       headers.add(Headers.DECISION_DELAY_MS, Headers.utf8(Long.toString(delayMs)));
       if (late) {
         headers.add(Headers.LATE, Headers.utf8("true"));
+      }
+      if (decision.rule().startsWith("stress:")) {
+        headers.add(Headers.STRESSED, Headers.utf8("true"));
       }
       context.forward(new Record<>(key, value, now, headers));
     }
@@ -269,7 +298,9 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   @Override
   public void close() {
     metrics.bufferedDelta(-buffered);
+    metrics.bufferedBytesDelta(-bufferedBytes);
     buffered = 0;
+    bufferedBytes = 0;
     dueIndex.clear();
     decisionCache.invalidateAll();
   }

@@ -10,6 +10,8 @@ public final class Headers {
   public static final String RULES_VERSION = "tailstream.rules-version";
   /** On kept traces: milliseconds from the trace's first span arriving to its decision. */
   public static final String DECISION_DELAY_MS = "tailstream.decision-delay-ms";
+  /** On traces decided at once under stress relief: "true". */
+  public static final String STRESSED = "tailstream.stressed";
   /** On spans that arrived after their trace was kept: "true". */
   public static final String LATE = "tailstream.late";
   /** On dead letters: why the record (or part of it) could not be used. */

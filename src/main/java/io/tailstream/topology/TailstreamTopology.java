@@ -44,6 +44,9 @@ public final class TailstreamTopology {
         new BoostMessages.Limits(adapt.maxFactor(), adapt.maxTtl(), adapt.maxConcurrent());
     OtlpCodec codec = OtlpCodec.of(config.encoding());
     TraceAssembler assembler = new TraceAssembler(codec, config.maxOutputRecordBytes());
+    DecisionSettings.Stress s = decision.stress();
+    io.tailstream.adapt.StressGate stress = new io.tailstream.adapt.StressGate(s.maxBufferedBytes(),
+        s.high(), s.low(), s.heapHigh(), io.tailstream.adapt.StressGate::jvmHeapRatio);
 
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.windowStoreBuilder(
@@ -87,7 +90,7 @@ public final class TailstreamTopology {
           .withName(REPARTITION_NAME));
     }
     fragments
-        .process(() -> new BufferAndDecideProcessor(decision, rules, assembler, metrics),
+        .process(() -> new BufferAndDecideProcessor(decision, rules, assembler, metrics, stress),
             Named.as("buffer-and-decide"),
             StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.DECISIONS)
         .to(config.topics().output(),

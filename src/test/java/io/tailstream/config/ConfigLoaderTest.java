@@ -36,7 +36,7 @@ class ConfigLoaderTest {
     assertThat(c.encoding()).isEqualTo(Encoding.OTLP_PROTO);
     assertThat(c.decision()).isEqualTo(new DecisionSettings(Duration.ofSeconds(30),
         Duration.ofSeconds(5), Duration.ofSeconds(10), 10_000, 8L << 20, Duration.ofMinutes(10),
-        Duration.ofSeconds(1)));
+        Duration.ofSeconds(1), DecisionSettings.Stress.defaults()));
     assertThat(c.maxOutputRecordBytes()).isEqualTo(1L << 20);
     assertThat(c.rulesFile()).isEqualTo(Path.of("/etc/tailstream/rules.yaml"));
   }
