@@ -146,6 +146,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
 
   private void decideDue(long now) {
     restoredTracesChecked = true;
+    stress.stressed(metrics.bufferedBytes()); // also notices the end of stress when input stops
     dueIndex.pollDue(now, traceId -> {
       TraceSummary summary = summaries.get(traceId);
       if (summary == null) {

@@ -1,0 +1,97 @@
+package io.tailstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.tailstream.embedded.EmbeddedKafkaBroker;
+import io.tailstream.otlp.TraceIds;
+import io.tailstream.workload.InferenceWorkload;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Overload: a {@code run} JVM with a 512 MiB heap and a 24 MiB buffer budget meets a backlog of
+ * 60,000 traces (about 400,000 spans) that it ingests as fast as it can while holding every trace
+ * for 20 s. Stress relief must engage and end by itself, the process must not run out of memory,
+ * and every error trace must still be kept, none twice.
+ */
+class OverloadIntegrationTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void stressReliefEngagesAndEndsWithoutLosingErrors() throws Exception {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+      broker.createTopics(3, "it-over-in", "it-over-out", "it-over-dlq");
+      Path config = KafkaTestSupport.writeConfig(Files.createDirectories(dir.resolve("node")),
+          broker.bootstrapServers(), "it-over", "{ wait: 20s, after-root: 20s, idle: 20s, check-interval: 200ms }",
+          "", KafkaTestSupport.CORE_RULES);
+      Files.writeString(config, Files.readString(config)
+          + "stress: { max-buffered-bytes: 24MiB, high-watermark: 90%, low-watermark: 50% }\n");
+
+      InferenceWorkload workload = new InferenceWorkload(99, 0.05, 0.0, 0.0);
+      Set<String> errors = new HashSet<>();
+      List<byte[]> values = new ArrayList<>();
+      for (int batch = 0; batch < 6_000; batch++) {
+        ExportTraceServiceRequest.Builder r = ExportTraceServiceRequest.newBuilder();
+        for (int i = 0; i < 10; i++) {
+          InferenceWorkload.Trace t = workload.next();
+          if (t.kind() == InferenceWorkload.Kind.ERROR) {
+            errors.add(TraceIds.hex(t.traceId()));
+          }
+          for (ResourceSpans rs : t.resources()) {
+            r.addResourceSpans(rs);
+          }
+        }
+        values.add(r.build().toByteArray());
+      }
+      KafkaTestSupport.produce(broker.bootstrapServers(), "it-over-in", values);
+
+      Path log = dir.resolve("node.log");
+      Process child = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin"
+          + File.separator + "java", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+          "io.tailstream.cli.Main", "run", "--config", config.toString())
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      try {
+        KafkaTestSupport.awaitAllConsumed(broker.bootstrapServers(), "it-over",
+            List.of("it-over-in", "it-over-trace-fragments-repartition"), Duration.ofSeconds(240), child, log);
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < end && !Files.readString(log).contains("stress relief off")) {
+          Thread.sleep(500);
+        }
+        String text = Files.readString(log);
+        assertThat(text).as(text).contains("stress relief on").contains("stress relief off")
+            .doesNotContain("OutOfMemoryError");
+        assertThat(child.isAlive()).isTrue();
+
+        List<ConsumerRecord<byte[], byte[]>> out = KafkaTestSupport.consume(broker.bootstrapServers(),
+            "it-over-out", r -> keys(r).containsAll(errors), Duration.ofSeconds(3), Duration.ofSeconds(90));
+        assertThat(keys(out)).as("every error trace kept").containsAll(errors);
+        assertThat(out.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList())
+            .as("each trace once (none split here: small traces)").doesNotHaveDuplicates();
+        assertThat(out).anySatisfy(r -> assertThat(r.headers().lastHeader("tailstream.stressed")).isNotNull());
+      } finally {
+        child.destroy();
+        child.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static Set<String> keys(List<ConsumerRecord<byte[], byte[]>> records) {
+    Set<String> out = new HashSet<>();
+    records.forEach(r -> out.add(new String(r.key(), StandardCharsets.UTF_8)));
+    return out;
+  }
+}
