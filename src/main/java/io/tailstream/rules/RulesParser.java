@@ -29,6 +29,8 @@ import java.util.function.Function;
  */
 public final class RulesParser {
   public static final String DEFAULT_MODEL_ATTRIBUTE = "gen_ai.request.model";
+  /** Longer regexes are refused: RE2 is linear in the input, but its automaton grows with the pattern. */
+  public static final int MAX_REGEX_LENGTH = 1024;
 
   private static final Set<String> TOP_KEYS = Set.of("rules", "default");
   private static final Set<String> RULE_KEYS =
@@ -381,6 +383,9 @@ public final class RulesParser {
       case "in" -> new ValueMatch.In(strings(v));
       case "prefix" -> new ValueMatch.Prefix(v.scalar());
       case "regex" -> {
+        if (v.scalar().length() > MAX_REGEX_LENGTH) {
+          throw v.error("regex of " + v.scalar().length() + " characters; at most " + MAX_REGEX_LENGTH);
+        }
         try {
           com.google.re2j.Pattern.compile(v.scalar());
         } catch (PatternSyntaxException e) {

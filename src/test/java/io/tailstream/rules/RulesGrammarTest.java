@@ -92,6 +92,8 @@ class RulesGrammarTest {
   void mistakesAreNamedWithLineAndColumn() {
     rejects("rules:\n  - name: r\n    keep: { attribute: { key: t, regex: \"(unclosed\" } }\n",
         "r.yaml:3:41: rules[0](r).keep.attribute.regex: bad regex '(unclosed'");
+    rejects("rules:\n  - name: r\n    keep: { attribute: { key: t, regex: \"" + "a".repeat(2000) + "\" } }\n",
+        "regex of 2000 characters; at most 1024");
     rejects("rules:\n  - name: r\n    keep: { attribute: { key: t } }\n",
         "expected exactly one of equals, in, prefix, regex, number, bool, exists; found none");
     rejects("rules:\n  - name: r\n    keep: { attribute: { key: t, equals: a, prefix: b } }\n",
