@@ -9,7 +9,6 @@ import io.tailstream.config.TailstreamConfig;
 import io.tailstream.embedded.EmbeddedKafkaBroker;
 import io.tailstream.loadgen.Incident;
 import io.tailstream.loadgen.LoadGenerator;
-import io.tailstream.loadgen.PipelineSimulator;
 import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.otlp.Encoding;
 import io.tailstream.replay.DumpFile;
@@ -200,10 +199,5 @@ public final class Demo {
         rules: rules-ml-inference.yaml
         """.formatted(bootstrap, work.resolve("state")));
     return ConfigLoader.load(config, Map.of());
-  }
-
-  /** For the record: the models whose latency the report charts. */
-  static List<String> models() {
-    return PipelineSimulator.MODELS.keySet().stream().sorted().toList();
   }
 }

@@ -195,7 +195,8 @@ public final class TailstreamMetrics {
         + " traces | kept: " + keptByRule() + " | dropped: " + droppedByRule()
         + " | out: " + recordsOut() + " records, " + spansOut() + " spans | late spans kept/dropped: "
         + lateSpansKept() + "/" + lateSpansDropped() + " | dead-lettered: " + deadLetterRecords()
-        + " records, " + deadLetterSpans() + " spans | forced by caps: "
+        + " records, " + deadLetterSpans() + " spans | key mismatches: " + keyMismatches()
+        + " | forced by caps: "
         + (decisions(TraceSummary.Trigger.SPAN_CAP) + decisions(TraceSummary.Trigger.BYTE_CAP));
   }
 }
