@@ -10,7 +10,6 @@ import io.tailstream.embedded.EmbeddedKafkaBroker;
 import io.tailstream.otlp.TraceIds;
 import io.tailstream.testing.Spans;
 import io.tailstream.workload.InferenceWorkload;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,10 +63,7 @@ class CrashRecoveryIntegrationTest {
         decision, "");
     broker.createTopics(3, "it-crash-in", "it-crash-out", "it-crash-dlq");
     Path log = dir.resolve("child.log");
-    Process child = new ProcessBuilder(javaBinary(), "-Xmx512m", "-cp",
-        System.getProperty("java.class.path"), "io.tailstream.cli.Main", "run", "--config",
-        config.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process child = KafkaTestSupport.startRun(config, log, Map.of());
     try {
       // Only errors: every trace must be kept.
       InferenceWorkload workload = new InferenceWorkload(5, 1.0, 0, 0);
@@ -135,7 +131,4 @@ class CrashRecoveryIntegrationTest {
     return n;
   }
 
-  private static String javaBinary() {
-    return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-  }
 }

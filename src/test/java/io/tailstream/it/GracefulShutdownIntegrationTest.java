@@ -8,7 +8,6 @@ import io.tailstream.config.ConfigLoader;
 import io.tailstream.embedded.EmbeddedKafkaBroker;
 import io.tailstream.otlp.TraceIds;
 import io.tailstream.testing.Spans;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +40,7 @@ class GracefulShutdownIntegrationTest {
       Path config = KafkaTestSupport.writeConfig(Files.createDirectories(dir.resolve("first")),
           broker.bootstrapServers(), "it-term", decision, "");
       Path log = dir.resolve("child.log");
-      Process child = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin"
-          + File.separator + "java", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-          "io.tailstream.cli.Main", "run", "--config", config.toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process child = KafkaTestSupport.startRun(config, log, Map.of());
       Map<String, Integer> expected = new HashMap<>();
       List<byte[]> values = new ArrayList<>();
       for (int i = 0; i < 100; i++) {

@@ -258,4 +258,17 @@ final class KafkaTestSupport {
         fault, sentSpans, keptSpans, lost, duplicated, recovery == null ? "-" : recovery.toMillis() + " ms"),
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
   }
+
+  /**
+   * Starts {@code tailstream run --config CONFIG} in a child JVM (512 MiB heap, the test class
+   * path), appending its output to {@code log}; {@code env} adds environment variables.
+   */
+  static Process startRun(Path config, Path log, Map<String, String> env) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + java.io.File.separator + "bin"
+        + java.io.File.separator + "java", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        "io.tailstream.cli.Main", "run", "--config", config.toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().putAll(env);
+    return pb.start();
+  }
 }

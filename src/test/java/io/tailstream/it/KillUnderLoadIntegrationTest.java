@@ -3,7 +3,6 @@ package io.tailstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tailstream.embedded.EmbeddedKafkaBroker;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,13 +22,8 @@ class KillUnderLoadIntegrationTest {
   @TempDir
   Path dir;
 
-  private Process run(Path config, Path log) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin"
-        + File.separator + "java", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "io.tailstream.cli.Main", "run", "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    pb.environment().put("TAILSTREAM_KAFKA_GROUP_INSTANCE_ID", "node-1");
-    return pb.start();
+  private static Process run(Path config, Path log) throws Exception {
+    return KafkaTestSupport.startRun(config, log, Map.of("TAILSTREAM_KAFKA_GROUP_INSTANCE_ID", "node-1"));
   }
 
   @Test

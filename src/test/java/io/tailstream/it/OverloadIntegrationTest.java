@@ -7,7 +7,6 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.tailstream.embedded.EmbeddedKafkaBroker;
 import io.tailstream.otlp.TraceIds;
 import io.tailstream.workload.InferenceWorkload;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,10 +43,7 @@ class OverloadIntegrationTest {
       Files.writeString(config, Files.readString(config)
           + "stress: { max-buffered-bytes: 2MiB, high-watermark: 90%, low-watermark: 50% }\n");
       Path log = dir.resolve("node.log");
-      Process child = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin"
-          + File.separator + "java", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-          "io.tailstream.cli.Main", "run", "--config", config.toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process child = KafkaTestSupport.startRun(config, log, java.util.Map.of());
 
       InferenceWorkload workload = new InferenceWorkload(99, 0.05, 0.0, 0.0);
       Set<String> errors = new HashSet<>();
