@@ -42,6 +42,8 @@ public final class SpikeDetector {
 
   private final Settings settings;
   private final Map<Scope, Window> windows = new ConcurrentHashMap<>();
+  private final Map<String, Window> services = new ConcurrentHashMap<>();
+  private final Map<String, Window> models = new ConcurrentHashMap<>();
 
   public SpikeDetector(Settings settings) {
     this.settings = settings;
@@ -53,10 +55,10 @@ public final class SpikeDetector {
    */
   public void observe(String service, String model, long durationNanos, boolean error) {
     if (service != null) {
-      window(new Scope("service", service)).add(error, durationNanos);
+      window(services, "service", service).add(error, durationNanos);
     }
     if (model != null) {
-      window(new Scope("model", model)).add(error, durationNanos);
+      window(models, "model", model).add(error, durationNanos);
     }
   }
 
@@ -77,11 +79,14 @@ public final class SpikeDetector {
     return actions;
   }
 
-  /** Bounded: beyond 10,000 scopes new ones are not watched. */
-  private Window window(Scope scope) {
-    Window w = windows.get(scope);
+  /**
+   * Looked up by name per kind, so the per-span path allocates no key; bounded: beyond 10,000
+   * scopes new ones are not watched.
+   */
+  private Window window(Map<String, Window> byName, String kind, String name) {
+    Window w = byName.get(name);
     if (w == null && windows.size() < 10_000) {
-      w = windows.computeIfAbsent(scope, s -> new Window());
+      w = byName.computeIfAbsent(name, n -> windows.computeIfAbsent(new Scope(kind, n), s -> new Window()));
     }
     return w == null ? ignored : w;
   }

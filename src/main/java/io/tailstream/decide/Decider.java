@@ -138,9 +138,12 @@ public final class Decider {
         ? facts.randomness() : TraceIds.randomness(traceId);
     Boost[] active = boosts.snapshot();
     for (CompiledRule rule : rules) {
+      if (rule.predicate != null && !rule.predicate.test(facts, nowMs)) {
+        continue; // tested once here: samplers count only the traces their rule applies to
+      }
       long threshold = rule.threshold;
       double rate = rule.rate;
-      if (rule.sampler != null && (rule.predicate == null || rule.predicate.test(facts, nowMs))) {
+      if (rule.sampler != null) {
         rate = rule.sampler.rate(rule.key(facts), nowMs);
         threshold = thresholdFor(rate);
       }
@@ -270,11 +273,11 @@ public final class Decider {
       return b.toString();
     }
 
-    /** {@code threshold}: the rule's own, or lower while a boost raises its rate. */
+    /**
+     * For a trace its condition holds for; {@code threshold}: the rule's own, or lower while a
+     * boost raises its rate.
+     */
     Decision evaluate(TraceFacts facts, long randomness, long threshold, long nowMs) {
-      if (predicate != null && !predicate.test(facts, nowMs)) {
-        return null;
-      }
       if (drop) {
         return fixed;
       }
