@@ -1,208 +1,204 @@
 package io.tailstream.bench;
 
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.tailstream.app.TailstreamApp;
 import io.tailstream.config.ConfigLoader;
 import io.tailstream.config.StreamsProperties;
 import io.tailstream.config.TailstreamConfig;
 import io.tailstream.embedded.EmbeddedKafkaBroker;
-import io.tailstream.workload.InferenceWorkload;
+import io.tailstream.topology.TailstreamTopology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The end-to-end benchmark: pre-loads an input topic on the in-JVM broker with ML inference
- * traces in collector-like batches, then measures how fast (a) a trivial Kafka Streams app that
- * copies the records to another topic and (b) tailstream, through the same code path as
- * {@code run}, consume them, both with exactly-once. The ratio is the cost of tail sampling over
- * the cheapest possible Kafka Streams pass on the same machine and broker.
+ * The end-to-end benchmark. One seeded workload is loaded once; then, each from the same input,
+ * with the same number of stream threads and exactly-once:
+ * <ol>
+ *   <li>(a) a Kafka Streams app that only copies the records, the physical limit of this design;</li>
+ *   <li>(b) tailstream on collector batches with null keys (split → repartition → buffer);</li>
+ *   <li>(c) tailstream on input keyed by trace id (no repartition).</li>
+ * </ol>
+ * The copy runs on both input shapes, and each tailstream figure is compared with the copy of
+ * the same records. A warm-up round on a smaller topic runs every app once first, so the
+ * measured rounds see compiled code rather than the JIT's first minute (the in-JVM broker alone
+ * keeps a C2 thread busy that long on two cores). Then the memory scenario holds up to a million
+ * traces in flight and samples the heap after GC and the RocksDB files on the way.
  */
 public final class EndToEndBenchmark {
-  /** Figures of one benchmark run. */
-  public record Result(long spans, long records, long bytes, double copySeconds,
-      double tailstreamIngestSeconds, double tailstreamDecidedSeconds, long kept, long dropped) {
-    public double copySpansPerSecond() {
-      return spans / copySeconds;
-    }
+  private static final Logger log = LoggerFactory.getLogger(EndToEndBenchmark.class);
+  private static final Duration DECIDE_TIMEOUT = Duration.ofSeconds(120);
 
-    public double tailstreamSpansPerSecond() {
-      return spans / tailstreamIngestSeconds;
-    }
-
-    public String report() {
-      return String.format("""
-          input: %,d spans in %,d records (%,d bytes, otlp_proto, null keys, mixed traces)
-          copy app (exactly_once_v2):        %8.1f s  %,10.0f spans/s
-          tailstream ingest (all buffered):  %8.1f s  %,10.0f spans/s
-          tailstream all traces decided:     %8.1f s  (kept %,d, dropped %,d)
-          tailstream / copy throughput:      %8.2f
-          """, spans, records, bytes, copySeconds, copySpansPerSecond(), tailstreamIngestSeconds,
-          tailstreamSpansPerSecond(), tailstreamDecidedSeconds, kept, dropped,
-          tailstreamSpansPerSecond() / copySpansPerSecond());
+  /** What to run. {@code bootstrapServers} null means the in-JVM broker. */
+  public record Options(long spans, long warmupSpans, int partitions, int threads,
+      long memoryTraces, String bootstrapServers, long seed) {
+    public Options {
+      if (spans < 1_000) {
+        throw new IllegalArgumentException("spans must be at least 1000, got " + spans);
+      }
+      if (partitions < 1 || threads < 1) {
+        throw new IllegalArgumentException("partitions and threads must be positive");
+      }
     }
   }
 
   private EndToEndBenchmark() {}
 
-  public static Result run(long minSpans, int partitions, Path workDir) throws Exception {
+  public static BenchReport run(Options options, Path workDir) throws Exception {
+    if (options.bootstrapServers() != null) {
+      return run(options, options.bootstrapServers(), workDir);
+    }
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      broker.createTopics(partitions, "bench-in", "bench-copy", "bench-out", "bench-dlq");
-      long[] loaded = load(broker.bootstrapServers(), minSpans);
-      double copy = runCopy(broker.bootstrapServers(), workDir.resolve("copy-state"));
-
-      TailstreamConfig config = writeConfig(broker.bootstrapServers(), partitions, workDir);
-      try (TailstreamApp app = TailstreamApp.create(config)) {
-        app.start();
-        app.awaitRunning(Duration.ofSeconds(60));
-        long start = System.nanoTime();
-        awaitConsumed(broker.bootstrapServers(), "bench-tailstream",
-            List.of("bench-in", "bench-tailstream-trace-fragments-repartition"));
-        double ingest = (System.nanoTime() - start) / 1e9;
-        while (app.metrics().tracesKept() + app.metrics().tracesDropped() < loaded[3]) {
-          Thread.sleep(50);
-        }
-        double decided = (System.nanoTime() - start) / 1e9;
-        return new Result(loaded[0], loaded[1], loaded[2], copy, ingest, decided,
-            app.metrics().tracesKept(), app.metrics().tracesDropped());
-      }
+      return run(options, broker.bootstrapServers(), workDir);
     }
   }
 
-  /** Produces traces until minSpans; returns {spans, records, bytes, traces}. */
-  private static long[] load(String bootstrap, long minSpans) {
-    InferenceWorkload workload = new InferenceWorkload(1, 0.02, 0.02, 0.02);
-    long spans = 0;
-    long records = 0;
-    long bytes = 0;
-    long traces = 0;
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-        "bootstrap.servers", bootstrap, "linger.ms", 20, "batch.size", 1 << 20,
-        "compression.type", "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
-      while (spans < minSpans) {
-        // A collector batch: spans of 10 traces, grouped by service.
-        ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
-        for (int i = 0; i < 10; i++) {
-          InferenceWorkload.Trace t = workload.next();
-          for (ResourceSpans rs : t.resources()) {
-            request.addResourceSpans(rs);
-          }
-          spans += t.spanCount();
-          traces++;
-        }
-        byte[] value = request.build().toByteArray();
-        producer.send(new ProducerRecord<>("bench-in", null, value));
-        records++;
-        bytes += value.length;
-      }
-      producer.flush();
+  private static BenchReport run(Options o, String bootstrap, Path work) throws Exception {
+    String prefix = "bench-" + Long.toHexString(System.nanoTime() & 0xffffff) + "-";
+    createTopics(bootstrap, o.partitions(), prefix, "in", "in-keyed", "warm", "warm-keyed",
+        "copy-out", "out", "dlq", "mem");
+    if (o.warmupSpans() > 0) {
+      log.info("warm-up: loading {} spans", o.warmupSpans());
+      BenchInput.Topics warm = BenchInput.load(bootstrap, prefix + "warm", prefix + "warm-keyed",
+          o.warmupSpans(), o.seed() + 1);
+      runCopy(bootstrap, prefix + "warm-copy", prefix + "warm", prefix + "copy-out", o, work, warm.batched());
+      runTailstream(bootstrap, prefix + "warm-b", prefix + "warm", false, prefix, o, work, warm.batched());
+      runTailstream(bootstrap, prefix + "warm-c", prefix + "warm-keyed", true, prefix, o, work, warm.keyed());
     }
-    return new long[] {spans, records, bytes, traces};
+    log.info("loading {} spans", o.spans());
+    BenchInput.Topics input = BenchInput.load(bootstrap, prefix + "in", prefix + "in-keyed",
+        o.spans(), o.seed());
+    List<RunFigures> runs = new ArrayList<>();
+    runs.add(runCopy(bootstrap, prefix + "copy", prefix + "in", prefix + "copy-out", o, work, input.batched()));
+    runs.add(runCopy(bootstrap, prefix + "copy-keyed", prefix + "in-keyed", prefix + "copy-out", o, work,
+        input.keyed()));
+    runs.add(runTailstream(bootstrap, prefix + "ts-b", prefix + "in", false, prefix, o, work, input.batched()));
+    runs.add(runTailstream(bootstrap, prefix + "ts-c", prefix + "in-keyed", true, prefix, o, work, input.keyed()));
+    MemoryScenario.Result memory = o.memoryTraces() > 0
+        ? MemoryScenario.run(bootstrap, prefix, o, work, BenchConfigs::tailstream)
+        : null;
+    return new BenchReport(o, input, runs, memory);
   }
 
-  private static double runCopy(String bootstrap, Path stateDir) throws Exception {
+  private static RunFigures runCopy(String bootstrap, String appId, String in, String out, Options o,
+      Path work, BenchInput.Loaded loaded) throws Exception {
     StreamsBuilder builder = new StreamsBuilder();
-    builder.stream("bench-in", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-        .to("bench-copy", Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+    builder.stream(in, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
     Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-copy");
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, o.threads());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve(appId).toString());
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
     try (KafkaStreams copy = new KafkaStreams(builder.build(), p)) {
       copy.start();
-      long start = awaitRunning(copy::state);
-      awaitConsumed(bootstrap, "bench-copy", List.of("bench-in"));
-      return (System.nanoTime() - start) / 1e9;
-    }
-  }
-
-  private static TailstreamConfig writeConfig(String bootstrap, int partitions, Path dir)
-      throws IOException {
-    Files.createDirectories(dir);
-    Path rules = dir.resolve("rules.yaml");
-    try (var in = EndToEndBenchmark.class.getResourceAsStream("/io/tailstream/examples/rules.yaml")) {
-      Files.copy(in, rules);
-    }
-    Path config = dir.resolve("tailstream.yaml");
-    Files.writeString(config, """
-        kafka:
-          bootstrap-servers: %s
-          application-id: bench-tailstream
-          properties: { state.dir: %s }
-        topics: { input: bench-in, output: bench-out, dead-letter: bench-dlq, partitions: %d }
-        decision: { wait: 5s, after-root: 1s, idle: 1s, check-interval: 200ms }
-        admin: { port: -1 }
-        auto-boost: { enabled: false }
-        rules: rules.yaml
-        """.formatted(bootstrap, dir.resolve("tailstream-state"), partitions));
-    TailstreamConfig loaded = ConfigLoader.load(config, Map.of());
-    StreamsProperties.streams(loaded); // validate
-    return loaded;
-  }
-
-  /** Timing starts when processing can start: both apps pay the same start-up otherwise. */
-  private static long awaitRunning(java.util.function.Supplier<KafkaStreams.State> state)
-      throws InterruptedException {
-    while (state.get() != KafkaStreams.State.RUNNING) {
-      Thread.sleep(10);
-    }
-    return System.nanoTime();
-  }
-
-  /** Waits until the group has committed the end offset of every partition of the topics. */
-  private static void awaitConsumed(String bootstrap, String group, List<String> topics)
-      throws InterruptedException {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      while (true) {
-        try {
-          Map<TopicPartition, OffsetAndMetadata> committed =
-              admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-          Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-          for (String topic : topics) {
-            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-          }
-          Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
-              admin.listOffsets(latest).all().get();
-          List<TopicPartition> behind = new ArrayList<>();
-          ends.forEach((tp, end) -> {
-            OffsetAndMetadata c = committed.get(tp);
-            if (end.offset() > 0 && (c == null || c.offset() < end.offset())) {
-              behind.add(tp);
-            }
-          });
-          if (behind.isEmpty() && !committed.isEmpty()) {
-            return;
-          }
-        } catch (ExecutionException notYet) {
-          // group or repartition topic not created yet
-        }
-        Thread.sleep(Duration.ofMillis(100).toMillis());
+      while (copy.state() != KafkaStreams.State.RUNNING) {
+        Thread.sleep(10);
       }
+      Probe probe = Probe.start(appId);
+      Offsets.awaitConsumed(bootstrap, appId, List.of(in));
+      Probe.Sample done = probe.sample();
+      log.info("{}: {} spans in {} s", appId, loaded.spans(), done.seconds());
+      return RunFigures.copy(appId.endsWith("keyed") ? "copy-keyed" : "copy", loaded, done);
+    }
+  }
+
+  private static RunFigures runTailstream(String bootstrap, String appId, String in, boolean keyed,
+      String prefix, Options o, Path work, BenchInput.Loaded loaded) throws Exception {
+    Path dir = work.resolve(appId);
+    TailstreamConfig config = BenchConfigs.tailstream(bootstrap, appId, in, keyed, prefix, o, dir,
+        "{ wait: 5s, after-root: 1s, idle: 1s, check-interval: 200ms }");
+    List<String> consumed = keyed ? List.of(in)
+        : List.of(in, appId + "-" + TailstreamTopology.REPARTITION_NAME + "-repartition");
+    try (TailstreamApp app = TailstreamApp.create(config)) {
+      app.start();
+      app.awaitRunning(Duration.ofSeconds(60));
+      Probe probe = Probe.start(appId);
+      Offsets.awaitConsumed(bootstrap, appId, consumed);
+      Probe.Sample ingested = probe.sample();
+      long deadline = System.nanoTime() + DECIDE_TIMEOUT.toNanos();
+      while (app.metrics().tracesKept() + app.metrics().tracesDropped() < loaded.traces()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      double decided = probe.sample().seconds();
+      long heap = Probe.heapAfterGc();
+      var m = app.metrics();
+      log.info("{}: {} spans in {} s, all decided after {} s", appId, loaded.spans(),
+          ingested.seconds(), decided);
+      RunFigures partial = RunFigures.tailstream(keyed ? "tailstream-keyed" : "tailstream-repartition",
+          loaded, ingested, decided, m.decisionLatenessPercentile(50), m.decisionLatenessPercentile(99),
+          heap, m.tracesKept(), m.tracesDropped());
+      app.close();
+      // Every ingested span is still in trace-spans (dropped traces expire with segments, later):
+      // closing flushes the memtables, so the files hold exactly what the store costs on disk.
+      return partial.withStoreBytes(StoreFiles.bytes(dir, "trace-spans"));
+    }
+  }
+
+  private static void createTopics(String bootstrap, int partitions, String prefix, String... names)
+      throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      List<NewTopic> topics = new ArrayList<>();
+      for (String name : names) {
+        topics.add(new NewTopic(prefix + name, partitions, (short) 1));
+      }
+      admin.createTopics(topics).all().get();
+    }
+  }
+
+  /** Writes and loads the tailstream config of one benchmark app. */
+  static final class BenchConfigs {
+    private BenchConfigs() {}
+
+    static TailstreamConfig tailstream(String bootstrap, String appId, String in, boolean keyed,
+        String prefix, Options o, Path dir, String decision) throws IOException {
+      Files.createDirectories(dir);
+      Path rules = dir.resolve("rules.yaml");
+      try (var res = EndToEndBenchmark.class.getResourceAsStream(
+          "/io/tailstream/examples/rules-ml-inference.yaml")) {
+        Files.copy(res, rules);
+      }
+      Path config = dir.resolve("tailstream.yaml");
+      Files.writeString(config, """
+          kafka:
+            bootstrap-servers: %s
+            application-id: %s
+            properties: { state.dir: %s, num.stream.threads: %d }
+          input: { keyed-by-trace-id: %s }
+          topics:
+            input: %s
+            output: %sout
+            dead-letter: %sdlq
+            control: %scontrol
+            rates: %srates
+            partitions: %d
+          decision: %s
+          stress: { max-buffered-bytes: 1024GiB, heap-high-watermark: 99%% }
+          admin: { port: -1 }
+          auto-boost: { enabled: false }
+          rules: rules.yaml
+          """.formatted(bootstrap, appId, dir.resolve("state"), o.threads(), keyed, in, prefix,
+          prefix, prefix, prefix, o.partitions(), decision));
+      TailstreamConfig loaded = ConfigLoader.load(config, Map.of());
+      StreamsProperties.streams(loaded); // validate
+      return loaded;
     }
   }
 }

@@ -118,10 +118,15 @@ public final class LoadGenerator {
 
   /** An ExportTraceServiceRequest of the spans, with the SDK's OTLP marshaler. */
   public byte[] encode(List<SpanData> spans) {
+    return encode(spans, settings.encoding());
+  }
+
+  /** An ExportTraceServiceRequest of the spans in the given encoding. */
+  public static byte[] encode(List<SpanData> spans, Encoding encoding) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(512 * spans.size());
     try {
       TraceRequestMarshaler marshaler = TraceRequestMarshaler.create(spans);
-      if (settings.encoding() == Encoding.OTLP_JSON) {
+      if (encoding == Encoding.OTLP_JSON) {
         marshaler.writeJsonTo(out);
       } else {
         marshaler.writeBinaryTo(out);

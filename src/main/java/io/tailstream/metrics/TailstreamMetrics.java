@@ -28,6 +28,8 @@ public final class TailstreamMetrics {
   private final LongAdder controlRejected = new LongAdder();
   private final org.HdrHistogram.Recorder decisionDelays = new org.HdrHistogram.Recorder(1, 3_600_000L, 2);
   private final org.HdrHistogram.Histogram decisionDelaysTotal = new org.HdrHistogram.Histogram(1, 3_600_000L, 2);
+  private final org.HdrHistogram.Recorder decisionLateness = new org.HdrHistogram.Recorder(3_600_000L, 2);
+  private final org.HdrHistogram.Histogram decisionLatenessTotal = new org.HdrHistogram.Histogram(3_600_000L, 2);
   private final AtomicLong bufferedTraces = new AtomicLong();
   private final AtomicLong bufferedBytes = new AtomicLong();
   private final Map<String, LongAdder> keptByRule = new ConcurrentHashMap<>();
@@ -69,6 +71,20 @@ public final class TailstreamMetrics {
   public synchronized double decisionDelayPercentile(double percentile) {
     decisionDelaysTotal.add(decisionDelays.getIntervalHistogram());
     return decisionDelaysTotal.getTotalCount() == 0 ? 0 : decisionDelaysTotal.getValueAtPercentile(percentile);
+  }
+
+  /**
+   * Milliseconds between the time a trace fell due (wait, after-root or idle) and its decision:
+   * how far the punctuator lags behind. Zero for decisions forced by caps.
+   */
+  public void decisionLateness(long ms) {
+    decisionLateness.recordValue(Math.max(0, Math.min(3_600_000L, ms)));
+  }
+
+  /** A percentile of decision lateness since start, in ms (0 before the first decision). */
+  public synchronized double decisionLatenessPercentile(double percentile) {
+    decisionLatenessTotal.add(decisionLateness.getIntervalHistogram());
+    return decisionLatenessTotal.getTotalCount() == 0 ? 0 : decisionLatenessTotal.getValueAtPercentile(percentile);
   }
 
   public void lateSpans(boolean kept, int spans) {

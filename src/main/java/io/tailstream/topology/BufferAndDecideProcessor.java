@@ -182,6 +182,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     decisionCache.put(traceId, decision);
     metrics.decided(decision.kept(), decision.rule(), trigger);
     metrics.decisionDelay(now - summary.firstArrivalMs());
+    metrics.decisionLateness(now - summary.dueAtMs(settings));
     if (log.isDebugEnabled()) {
       log.debug("trace {}: {} after {} ({} spans, {} ms buffered)", TraceIds.hex(traceId.get()),
           decision, trigger, summary.facts().spanCount(), now - summary.firstArrivalMs());
