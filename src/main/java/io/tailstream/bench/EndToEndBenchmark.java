@@ -45,7 +45,7 @@ public final class EndToEndBenchmark {
 
   /** What to run. {@code bootstrapServers} null means the in-JVM broker. */
   public record Options(long spans, long warmupSpans, int partitions, int threads,
-      long memoryTraces, String bootstrapServers, long seed) {
+      long memoryTraces, String bootstrapServers, long seed, Duration commitInterval) {
     public Options {
       if (spans < 1_000) {
         throw new IllegalArgumentException("spans must be at least 1000, got " + spans);
@@ -104,6 +104,7 @@ public final class EndToEndBenchmark {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, o.threads());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, o.commitInterval().toMillis());
     p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve(appId).toString());
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
     try (KafkaStreams copy = new KafkaStreams(builder.build(), p)) {
@@ -180,7 +181,7 @@ public final class EndToEndBenchmark {
           kafka:
             bootstrap-servers: %s
             application-id: %s
-            properties: { state.dir: %s, num.stream.threads: %d }
+            properties: { state.dir: %s, num.stream.threads: %d, commit.interval.ms: %d }
           input: { keyed-by-trace-id: %s }
           topics:
             input: %s
@@ -194,7 +195,7 @@ public final class EndToEndBenchmark {
           admin: { port: -1 }
           auto-boost: { enabled: false }
           rules: rules.yaml
-          """.formatted(bootstrap, appId, dir.resolve("state"), o.threads(), keyed, in, prefix,
+          """.formatted(bootstrap, appId, dir.resolve("state"), o.threads(), o.commitInterval().toMillis(), keyed, in, prefix,
           prefix, prefix, prefix, o.partitions(), decision));
       TailstreamConfig loaded = ConfigLoader.load(config, Map.of());
       StreamsProperties.streams(loaded); // validate

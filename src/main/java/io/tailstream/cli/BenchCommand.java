@@ -2,6 +2,7 @@ package io.tailstream.cli;
 
 import io.tailstream.bench.BenchReport;
 import io.tailstream.bench.EndToEndBenchmark;
+import io.tailstream.yaml.Units;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,6 +41,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "7", description = "Workload seed (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--commit-interval", defaultValue = "100ms",
+      description = "commit.interval.ms of every app (default ${DEFAULT-VALUE}, Kafka Streams' exactly-once default).")
+  String commitInterval;
+
   @Option(names = "--json", description = "Also write the figures as JSON to this file.")
   Path json;
 
@@ -47,7 +52,8 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path work = Files.createTempDirectory("tailstream-bench-");
     BenchReport report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(spans, warmupSpans,
-        partitions, threads, memoryTraces, bootstrapServers, seed), work);
+        partitions, threads, memoryTraces, bootstrapServers, seed,
+        Units.duration(commitInterval)), work);
     System.out.print(report.table());
     if (json != null) {
       Files.writeString(json, report.json());

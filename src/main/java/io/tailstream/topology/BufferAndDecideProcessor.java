@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.TracesData;
+import io.tailstream.buffer.DecidedIndex;
 import io.tailstream.buffer.DueIndex;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.buffer.TraceSummary;
@@ -24,6 +25,7 @@ import java.util.function.UnaryOperator;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -53,6 +55,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   private final TraceAssembler assembler;
   private final TailstreamMetrics metrics;
   private final DueIndex dueIndex = new DueIndex();
+  private final DecidedIndex decidedIndex;
   private final Cache<Bytes, Decision> decisionCache;
   private final io.tailstream.adapt.StressGate stress;
 
@@ -71,6 +74,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     this.rules = rules;
     this.assembler = assembler;
     this.metrics = metrics;
+    this.decidedIndex = new DecidedIndex(settings.lateSpanTtl().toMillis());
     // The cache's clock is the stream's wall clock, so it expires exactly when the store does
     // (and moves with TopologyTestDriver's mocked time in tests).
     this.decisionCache = Caffeine.newBuilder()
@@ -95,6 +99,12 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
         bufferedBytes += e.value.facts().bytes();
       }
     }
+    try (KeyValueIterator<Windowed<Bytes>, Decision> all = decisions.all()) {
+      while (all.hasNext()) {
+        Windowed<Bytes> decided = all.next().key;
+        decidedIndex.add(decided.key(), decided.window().start());
+      }
+    }
     metrics.bufferedDelta(buffered);
     metrics.bufferedBytesDelta(bufferedBytes);
     if (buffered > 0) {
@@ -114,12 +124,15 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     }
     Bytes traceId = record.key();
     Fragment fragment = record.value();
-    Decision earlier = decisionOf(traceId, now);
-    if (earlier != null) {
-      handleLate(traceId, fragment, earlier, now);
-      return;
-    }
+    // A buffered trace has no decision yet; only a trace that is not buffered can be late.
     TraceSummary previous = summaries.get(traceId);
+    if (previous == null && decidedIndex.mayContain(traceId, now)) {
+      Decision earlier = decisionOf(traceId, now);
+      if (earlier != null) {
+        handleLate(traceId, fragment, earlier, now);
+        return;
+      }
+    }
     if (previous == null && stress.stressed(metrics.bufferedBytes())) {
       decideAtOnce(traceId, fragment, now);
       return;
@@ -178,8 +191,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     metrics.bufferedDelta(-1);
     bufferedBytes -= summary.facts().bytes();
     metrics.bufferedBytesDelta(-summary.facts().bytes());
-    decisions.put(traceId, decision, now);
-    decisionCache.put(traceId, decision);
+    remember(traceId, decision, now);
     metrics.decided(decision.kept(), decision.rule(), trigger);
     metrics.decisionDelay(now - summary.firstArrivalMs());
     metrics.decisionLateness(now - summary.dueAtMs(settings));
@@ -209,8 +221,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     Decider decider = rules.current();
     Decision decision = decider.decideUnderStress(fragment.facts(), traceId.get(),
         settings.stress().sample());
-    decisions.put(traceId, decision, now);
-    decisionCache.put(traceId, decision);
+    remember(traceId, decision, now);
     metrics.decided(decision.kept(), decision.rule(), TraceSummary.Trigger.STRESS);
     if (decision.kept()) {
       emit(traceId, List.of(parse(fragment.tracesData())), decision, 0, false);
@@ -273,6 +284,13 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     return out;
   }
 
+  /** Late spans follow the decision for the late-span TTL. */
+  private void remember(Bytes traceId, Decision decision, long now) {
+    decisions.put(traceId, decision, now);
+    decisionCache.put(traceId, decision);
+    decidedIndex.add(traceId, now);
+  }
+
   private Decision decisionOf(Bytes traceId, long now) {
     Decision cached = decisionCache.getIfPresent(traceId);
     if (cached != null) {
@@ -304,6 +322,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     buffered = 0;
     bufferedBytes = 0;
     dueIndex.clear();
+    decidedIndex.clear();
     decisionCache.invalidateAll();
   }
 

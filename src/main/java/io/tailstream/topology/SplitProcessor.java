@@ -5,9 +5,11 @@ import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.decide.ActiveRules;
 import io.tailstream.metrics.TailstreamMetrics;
+import io.tailstream.otlp.Encoding;
 import io.tailstream.otlp.OtlpCodec;
 import io.tailstream.otlp.OtlpDecodeException;
 import io.tailstream.otlp.TraceIds;
+import io.tailstream.otlp.ProtoTraceSplitter;
 import io.tailstream.otlp.TraceSplitter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -27,10 +29,13 @@ import org.slf4j.LoggerFactory;
 final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutput> {
   private static final Logger log = LoggerFactory.getLogger(SplitProcessor.class);
 
+  private static final String INVALID_IDS = "spans without a valid 16-byte trace id";
+
   private final OtlpCodec codec;
   private final ActiveRules rules;
   private final TailstreamMetrics metrics;
   private final boolean keyedByTraceId;
+  private final ProtoTraceSplitter protoSplitter;
   private ProcessorContext<Bytes, SplitOutput> context;
 
   SplitProcessor(OtlpCodec codec, ActiveRules rules, TailstreamMetrics metrics,
@@ -39,6 +44,8 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     this.rules = rules;
     this.metrics = metrics;
     this.keyedByTraceId = keyedByTraceId;
+    // otlp_proto is split on the bytes; otlp_json is decoded whole and re-encoded as protobuf.
+    this.protoSplitter = codec.encoding() == Encoding.OTLP_PROTO ? new ProtoTraceSplitter() : null;
   }
 
   @Override
@@ -48,6 +55,10 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    if (protoSplitter != null) {
+      processProto(record);
+      return;
+    }
     OtlpCodec.Decoded decoded;
     try {
       decoded = codec.decode(record.value());
@@ -60,21 +71,14 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     metrics.recordIn(split.spanCount());
     var extractor = rules.current().extractor();
     long now = context.currentSystemTimeMs();
-    String keyHex = keyedByTraceId && record.key() != null ? new String(record.key(), StandardCharsets.UTF_8) : null;
+    String keyHex = keyHex(record);
     for (Map.Entry<ByteString, TracesData> e : split.fragments().entrySet()) {
-      byte[] traceId = e.getKey().toByteArray();
-      if (keyHex != null && !keyHex.equalsIgnoreCase(TraceIds.hex(traceId))) {
-        // With input.keyed-by-trace-id the partition decides the task: a foreign trace here may
-        // be split across tasks. Counted so that a misconfigured collector shows.
-        metrics.keyMismatch();
-      }
-      byte[] data = e.getValue().toByteArray();
-      Fragment fragment = new Fragment(extractor.extract(e.getValue(), data.length, now), data);
-      context.forward(new Record<>(Bytes.wrap(traceId), SplitOutput.of(fragment),
-          record.timestamp(), new RecordHeaders()));
+      TracesData data = e.getValue();
+      byte[] encoded = data.toByteArray();
+      forward(record, e.getKey(), new Fragment(extractor.extract(data, encoded.length, now), encoded), keyHex);
     }
     if (split.invalid() != null) {
-      String reason = "spans without a valid 16-byte trace id";
+      String reason = INVALID_IDS;
       if (!decoded.idProblems().isEmpty()) {
         reason += ": " + decoded.idProblems();
       }
@@ -83,6 +87,44 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
           .mapToInt(ss -> ss.getSpansCount()).sum();
       deadLetter(record, codec.encode(split.invalid()), reason, invalidSpans);
     }
+  }
+
+  private void processProto(Record<byte[], byte[]> record) {
+    ProtoTraceSplitter.Result split;
+    try {
+      split = protoSplitter.split(record.value());
+    } catch (OtlpDecodeException e) {
+      metrics.recordIn(0);
+      deadLetter(record, record.value(), e.getMessage(), 0);
+      return;
+    }
+    metrics.recordIn(split.spanCount());
+    var extractor = rules.current().extractor();
+    long now = context.currentSystemTimeMs();
+    String keyHex = keyHex(record);
+    for (ProtoTraceSplitter.Fragment f : split.fragments()) {
+      Fragment fragment = new Fragment(extractor.extract(f.parsed(), f.encoded().length, now), f.encoded());
+      forward(record, f.traceId(), fragment, keyHex);
+    }
+    if (split.invalid() != null) {
+      deadLetter(record, split.invalid(), INVALID_IDS, split.invalidSpans());
+    }
+  }
+
+  private String keyHex(Record<byte[], byte[]> record) {
+    return keyedByTraceId && record.key() != null ? new String(record.key(), StandardCharsets.UTF_8) : null;
+  }
+
+  private void forward(Record<byte[], byte[]> record, ByteString traceId, Fragment fragment,
+      String keyHex) {
+    byte[] id = traceId.toByteArray();
+    if (keyHex != null && !keyHex.equalsIgnoreCase(TraceIds.hex(id))) {
+      // With input.keyed-by-trace-id the partition decides the task: a foreign trace here may
+      // be split across tasks. Counted so that a misconfigured collector shows.
+      metrics.keyMismatch();
+    }
+    context.forward(new Record<>(Bytes.wrap(id), SplitOutput.of(fragment), record.timestamp(),
+        new RecordHeaders()));
   }
 
   private void deadLetter(Record<byte[], byte[]> record, byte[] value, String reason, int spans) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class DueIndexTest {
   private static Bytes id(int n) {
-    return Bytes.wrap(new byte[] {(byte) n});
+    return Bytes.wrap(java.nio.ByteBuffer.allocate(16).putLong(8, n).array());
   }
 
   @Test
@@ -37,5 +37,34 @@ class DueIndexTest {
     assertThat(due).isEmpty();
     index.pollDue(500, due::add);
     assertThat(due).containsExactly(id(1));
+  }
+
+  @Test
+  void manyEntriesComeOutInDueOrderAndKeepTheirIds() {
+    DueIndex index = new DueIndex();
+    java.util.Random random = new java.util.Random(3);
+    java.util.Map<Bytes, Long> scheduled = new java.util.HashMap<>();
+    for (int i = 0; i < 5_000; i++) { // past the initial capacity, so the arrays grow
+      byte[] raw = new byte[16];
+      random.nextBytes(raw);
+      long due = random.nextInt(10_000);
+      index.schedule(Bytes.wrap(raw), due);
+      scheduled.put(Bytes.wrap(raw), due);
+    }
+    List<Bytes> due = new ArrayList<>();
+    index.pollDue(Long.MAX_VALUE, due::add);
+    assertThat(due).hasSize(5_000).containsExactlyInAnyOrderElementsOf(scheduled.keySet());
+    for (int i = 1; i < due.size(); i++) {
+      assertThat(scheduled.get(due.get(i))).isGreaterThanOrEqualTo(scheduled.get(due.get(i - 1)));
+    }
+    assertThat(index.size()).isZero();
+  }
+
+  @Test
+  void refusesIdsThatAreNotTraceIds() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new DueIndex().schedule(Bytes.wrap(new byte[] {1}), 5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("16 bytes, got 1");
   }
 }

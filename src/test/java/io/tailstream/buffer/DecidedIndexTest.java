@@ -1,0 +1,63 @@
+package io.tailstream.buffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.kafka.common.utils.Bytes;
+import org.junit.jupiter.api.Test;
+
+class DecidedIndexTest {
+  private static final long TTL = 60_000;
+
+  private static Bytes randomId(Random random) {
+    byte[] raw = new byte[16];
+    random.nextBytes(raw);
+    return Bytes.wrap(raw);
+  }
+
+  @Test
+  void remembersDecidedTracesForTheWholeTtl() {
+    DecidedIndex index = new DecidedIndex(TTL);
+    Bytes id = randomId(new Random(1));
+    assertThat(index.mayContain(id, 1_000)).isFalse();
+    index.add(id, 1_000);
+    assertThat(index.mayContain(id, 1_000)).isTrue();
+    assertThat(index.mayContain(id, 1_000 + TTL - 1)).isTrue();
+  }
+
+  @Test
+  void forgetsThemOnceTheSliceIsOlderThanTheTtl() {
+    DecidedIndex index = new DecidedIndex(TTL);
+    Bytes id = randomId(new Random(2));
+    index.add(id, 1_000);
+    // The entry's slice ends at 6 s; everything in it is older than the TTL from 66 s on.
+    assertThat(index.mayContain(id, 6_000 + TTL)).isFalse();
+    assertThat(index.size()).isZero();
+  }
+
+  @Test
+  void hasNoFalseNegativesAndFewFalsePositives() {
+    DecidedIndex index = new DecidedIndex(TTL);
+    Random random = new Random(3);
+    List<Bytes> decided = new ArrayList<>();
+    for (int i = 0; i < 50_000; i++) {
+      Bytes id = randomId(random);
+      decided.add(id);
+      index.add(id, i); // spread over 50 s: several slices, each grown many times
+    }
+    for (Bytes id : decided) {
+      assertThat(index.mayContain(id, 50_000)).isTrue();
+    }
+    int falsePositives = 0;
+    for (int i = 0; i < 50_000; i++) {
+      if (index.mayContain(randomId(random), 50_000)) {
+        falsePositives++;
+      }
+    }
+    // 64-bit fingerprints: a collision among 50k x 50k pairs has odds around 1e-10.
+    assertThat(falsePositives).isZero();
+    assertThat(index.size()).isEqualTo(50_000);
+  }
+}
