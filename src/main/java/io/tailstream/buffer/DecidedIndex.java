@@ -5,11 +5,12 @@ import java.util.Iterator;
 import org.apache.kafka.common.utils.Bytes;
 
 /**
- * Which trace ids were decided within the late-span TTL, kept in memory so that the first
- * fragment of a new trace (most fragments, with collector batching) needs no look-up in the
- * {@code decisions} window store, which costs a RocksDB iterator per segment. A hit only says
- * "look in the store": ids are kept as 64-bit fingerprints, so a rare collision costs one store
- * look-up and never a wrong decision.
+ * Which trace ids were decided within the late-span TTL, and whether they were kept, in memory:
+ * the first fragment of a new trace (most fragments) needs no store look-up at all, a late span
+ * of a dropped trace (most decisions) is dropped from memory, and only a late span of a kept
+ * trace reads the {@code decisions} store (for the rule and threshold it is emitted with).
+ * Ids are kept as 64-bit fingerprints: a new trace is mistaken for a decided one only if its
+ * fingerprint equals one of the n decided within the TTL, odds n / 2^64 (5e-14 at a million).
  *
  * <p>Layout: one open-addressing {@code long} set per time slice of a tenth of the TTL; a slice
  * is dropped whole once its newest entry is older than the TTL. About 16 bytes per decided trace
@@ -31,8 +32,11 @@ public final class DecidedIndex {
     this.sliceMs = ttlMs / SLICES;
   }
 
+  /** What is known about a trace that is not buffered. */
+  public enum State { UNKNOWN, DROPPED, KEPT }
+
   /** Records a decision taken at {@code decidedAtMs}. */
-  public void add(Bytes traceId, long decidedAtMs) {
+  public void add(Bytes traceId, boolean kept, long decidedAtMs) {
     long slice = decidedAtMs / sliceMs;
     Slice target = null;
     for (Slice s : slices) {
@@ -45,19 +49,22 @@ public final class DecidedIndex {
       target = new Slice(slice);
       slices.addLast(target);
     }
-    target.add(fingerprint(traceId.get()));
+    target.add(fingerprint(traceId.get()) | (kept ? 1 : 0));
   }
 
-  /** False when the trace was certainly not decided within the TTL before {@code nowMs}. */
-  public boolean mayContain(Bytes traceId, long nowMs) {
+  /** Whether the trace was decided within the TTL before {@code nowMs}, and how. */
+  public State state(Bytes traceId, long nowMs) {
     expire(nowMs);
     long fp = fingerprint(traceId.get());
     for (Slice s : slices) {
+      if (s.contains(fp | 1)) {
+        return State.KEPT; // a kept decision wins: it was taken later than any drop
+      }
       if (s.contains(fp)) {
-        return true;
+        return State.DROPPED;
       }
     }
-    return false;
+    return State.UNKNOWN;
   }
 
   /** Drops slices whose every entry is older than the TTL. */
@@ -90,7 +97,7 @@ public final class DecidedIndex {
         h = Long.rotateLeft(h * 0x9E3779B97F4A7C15L, 29);
       }
     }
-    return h == 0 ? 1 : h; // 0 marks an empty slot
+    return (h & ~1L) | 2; // the low bit carries "kept"; never 0, which marks an empty slot
   }
 
   /** An open-addressing set of non-zero longs, load factor at most one half. */

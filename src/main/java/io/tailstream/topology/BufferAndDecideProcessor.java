@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, String, byte[]> {
   private static final Logger log = LoggerFactory.getLogger(BufferAndDecideProcessor.class);
+  private static final Bytes DROPPED_BATCH_KEY = Bytes.wrap(new byte[] {'d'});
 
   private final DecisionSettings settings;
   private final ActiveRules rules;
@@ -63,6 +64,9 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   private WindowStore<Bytes, byte[]> spans;
   private KeyValueStore<Bytes, TraceSummary> summaries;
   private WindowStore<Bytes, Decision> decisions;
+  private WindowStore<Bytes, byte[]> dropped;
+  /** Ids of traces dropped since the last write to {@code dropped}, 16 bytes each. */
+  private final java.io.ByteArrayOutputStream pendingDropped = new java.io.ByteArrayOutputStream(4096);
   private long buffered;
   private long bufferedBytes;
   private boolean restoredTracesChecked;
@@ -90,6 +94,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     this.spans = context.getStateStore(StoreNames.TRACE_SPANS);
     this.summaries = context.getStateStore(StoreNames.TRACE_STATE);
     this.decisions = context.getStateStore(StoreNames.DECISIONS);
+    this.dropped = context.getStateStore(StoreNames.DROPPED);
     // The index is derived state: rebuild it from the restored summaries.
     try (KeyValueIterator<Bytes, TraceSummary> all = summaries.all()) {
       while (all.hasNext()) {
@@ -101,8 +106,17 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     }
     try (KeyValueIterator<Windowed<Bytes>, Decision> all = decisions.all()) {
       while (all.hasNext()) {
-        Windowed<Bytes> decided = all.next().key;
-        decidedIndex.add(decided.key(), decided.window().start());
+        KeyValue<Windowed<Bytes>, Decision> decided = all.next();
+        decidedIndex.add(decided.key.key(), decided.value.kept(), decided.key.window().start());
+      }
+    }
+    try (KeyValueIterator<Windowed<Bytes>, byte[]> all = dropped.all()) {
+      while (all.hasNext()) {
+        KeyValue<Windowed<Bytes>, byte[]> batch = all.next();
+        for (int i = 0; i + 16 <= batch.value.length; i += 16) {
+          decidedIndex.add(Bytes.wrap(java.util.Arrays.copyOfRange(batch.value, i, i + 16)), false,
+              batch.key.window().start());
+        }
       }
     }
     metrics.bufferedDelta(buffered);
@@ -126,11 +140,20 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     Fragment fragment = record.value();
     // A buffered trace has no decision yet; only a trace that is not buffered can be late.
     TraceSummary previous = summaries.get(traceId);
-    if (previous == null && decidedIndex.mayContain(traceId, now)) {
-      Decision earlier = decisionOf(traceId, now);
-      if (earlier != null) {
-        handleLate(traceId, fragment, earlier, now);
-        return;
+    if (previous == null) {
+      switch (decidedIndex.state(traceId, now)) {
+        case DROPPED -> {
+          metrics.lateSpans(false, fragment.facts().spanCount());
+          return;
+        }
+        case KEPT -> {
+          Decision earlier = decisionOf(traceId, now);
+          if (earlier != null) {
+            handleLate(traceId, fragment, earlier, now);
+            return;
+          }
+        }
+        case UNKNOWN -> { }
       }
     }
     if (previous == null && stress.stressed(metrics.bufferedBytes())) {
@@ -154,6 +177,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     }
     if (summary.overCaps(settings)) {
       decide(traceId, summary, now);
+      persistDropped(now);
     }
   }
 
@@ -172,6 +196,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
         decide(traceId, summary, now);
       }
     });
+    persistDropped(now);
   }
 
   private void decide(Bytes traceId, TraceSummary summary, long now) {
@@ -222,6 +247,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     Decision decision = decider.decideUnderStress(fragment.facts(), traceId.get(),
         settings.stress().sample());
     remember(traceId, decision, now);
+    persistDropped(now);
     metrics.decided(decision.kept(), decision.rule(), TraceSummary.Trigger.STRESS);
     if (decision.kept()) {
       emit(traceId, List.of(parse(fragment.tracesData())), decision, 0, false);
@@ -284,11 +310,27 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     return out;
   }
 
-  /** Late spans follow the decision for the late-span TTL. */
+  /**
+   * Late spans follow the decision for the late-span TTL. A kept trace's decision is stored per
+   * trace (its late spans are emitted with its rule and threshold); dropped ones, most of them,
+   * only need their ids, written in one batch per punctuation by {@link #persistDropped}.
+   */
   private void remember(Bytes traceId, Decision decision, long now) {
-    decisions.put(traceId, decision, now);
-    decisionCache.put(traceId, decision);
-    decidedIndex.add(traceId, now);
+    if (decision.kept()) {
+      decisions.put(traceId, decision, now);
+      decisionCache.put(traceId, decision);
+    } else {
+      pendingDropped.writeBytes(traceId.get());
+    }
+    decidedIndex.add(traceId, decision.kept(), now);
+  }
+
+  /** Writes the ids dropped since the last call; before returning to Kafka Streams, which may commit. */
+  private void persistDropped(long now) {
+    if (pendingDropped.size() > 0) {
+      dropped.put(DROPPED_BATCH_KEY, pendingDropped.toByteArray(), now);
+      pendingDropped.reset();
+    }
   }
 
   private Decision decisionOf(Bytes traceId, long now) {
@@ -323,6 +365,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     bufferedBytes = 0;
     dueIndex.clear();
     decidedIndex.clear();
+    pendingDropped.reset();
     decisionCache.invalidateAll();
   }
 

@@ -6,8 +6,13 @@ public final class StoreNames {
   public static final String TRACE_SPANS = "trace-spans";
   /** Key-value: trace id → summary of a trace still buffered. */
   public static final String TRACE_STATE = "trace-state";
-  /** Window store: trace id → decision, kept for late-span-ttl. */
+  /** Window store: trace id → decision of a kept trace, kept for late-span-ttl. */
   public static final String DECISIONS = "decisions";
+  /**
+   * Window store with duplicates: the ids of traces dropped in one punctuation, concatenated
+   * (one record per batch instead of one per trace), kept for late-span-ttl.
+   */
+  public static final String DROPPED = "dropped-traces";
   /** Global store of the control topic: boost id → message (no changelog: the topic is its log). */
   public static final String CONTROL = "sampling-control";
 

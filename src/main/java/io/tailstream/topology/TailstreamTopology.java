@@ -64,6 +64,12 @@ public final class TailstreamTopology {
             Serdes.Bytes(), InternalSerdes.DECISION)
         .withCachingDisabled());
 
+    builder.addStateStore(Stores.windowStoreBuilder(
+            Stores.persistentWindowStore(StoreNames.DROPPED, decision.lateSpanTtl(),
+                Duration.ofMillis(1), true),
+            Serdes.Bytes(), Serdes.ByteArray())
+        .withCachingDisabled());
+
     builder.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(StoreNames.CONTROL), Serdes.String(), Serdes.ByteArray())
         .withLoggingDisabled(),
@@ -92,7 +98,7 @@ public final class TailstreamTopology {
     fragments
         .process(() -> new BufferAndDecideProcessor(decision, rules, assembler, metrics, stress),
             Named.as("buffer-and-decide"),
-            StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.DECISIONS)
+            StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.DECISIONS, StoreNames.DROPPED)
         .to(config.topics().output(),
             Produced.with(Serdes.String(), Serdes.ByteArray()).withName("sampled-traces-sink"));
     return builder.build();

@@ -21,19 +21,31 @@ class DecidedIndexTest {
   void remembersDecidedTracesForTheWholeTtl() {
     DecidedIndex index = new DecidedIndex(TTL);
     Bytes id = randomId(new Random(1));
-    assertThat(index.mayContain(id, 1_000)).isFalse();
-    index.add(id, 1_000);
-    assertThat(index.mayContain(id, 1_000)).isTrue();
-    assertThat(index.mayContain(id, 1_000 + TTL - 1)).isTrue();
+    assertThat(index.state(id, 1_000)).isEqualTo(DecidedIndex.State.UNKNOWN);
+    index.add(id, false, 1_000);
+    assertThat(index.state(id, 1_000)).isEqualTo(DecidedIndex.State.DROPPED);
+    assertThat(index.state(id, 1_000 + TTL - 1)).isEqualTo(DecidedIndex.State.DROPPED);
+  }
+
+  @Test
+  void tellsKeptFromDropped() {
+    DecidedIndex index = new DecidedIndex(TTL);
+    Random random = new Random(4);
+    Bytes kept = randomId(random);
+    Bytes dropped = randomId(random);
+    index.add(kept, true, 1_000);
+    index.add(dropped, false, 1_000);
+    assertThat(index.state(kept, 2_000)).isEqualTo(DecidedIndex.State.KEPT);
+    assertThat(index.state(dropped, 2_000)).isEqualTo(DecidedIndex.State.DROPPED);
   }
 
   @Test
   void forgetsThemOnceTheSliceIsOlderThanTheTtl() {
     DecidedIndex index = new DecidedIndex(TTL);
     Bytes id = randomId(new Random(2));
-    index.add(id, 1_000);
+    index.add(id, true, 1_000);
     // The entry's slice ends at 6 s; everything in it is older than the TTL from 66 s on.
-    assertThat(index.mayContain(id, 6_000 + TTL)).isFalse();
+    assertThat(index.state(id, 6_000 + TTL)).isEqualTo(DecidedIndex.State.UNKNOWN);
     assertThat(index.size()).isZero();
   }
 
@@ -45,14 +57,15 @@ class DecidedIndexTest {
     for (int i = 0; i < 50_000; i++) {
       Bytes id = randomId(random);
       decided.add(id);
-      index.add(id, i); // spread over 50 s: several slices, each grown many times
+      index.add(id, i % 2 == 0, i); // spread over 50 s: several slices, each grown many times
     }
-    for (Bytes id : decided) {
-      assertThat(index.mayContain(id, 50_000)).isTrue();
+    for (int i = 0; i < decided.size(); i++) {
+      assertThat(index.state(decided.get(i), 50_000))
+          .isEqualTo(i % 2 == 0 ? DecidedIndex.State.KEPT : DecidedIndex.State.DROPPED);
     }
     int falsePositives = 0;
     for (int i = 0; i < 50_000; i++) {
-      if (index.mayContain(randomId(random), 50_000)) {
+      if (index.state(randomId(random), 50_000) != DecidedIndex.State.UNKNOWN) {
         falsePositives++;
       }
     }

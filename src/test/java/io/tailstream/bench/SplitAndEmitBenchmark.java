@@ -1,0 +1,107 @@
+package io.tailstream.bench;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.TracesData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.tailstream.decide.Decider;
+import io.tailstream.decide.FactsExtractor;
+import io.tailstream.loadgen.LoadGenerator;
+import io.tailstream.loadgen.PipelineSimulator;
+import io.tailstream.otlp.Encoding;
+import io.tailstream.otlp.OtlpCodec;
+import io.tailstream.otlp.ProtoTraceSplitter;
+import io.tailstream.otlp.TraceAssembler;
+import io.tailstream.otlp.TraceSplitter;
+import io.tailstream.rules.RulesParser;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The split step and the emission, per collector batch of ten traces from the demo's SDK
+ * workload (about 65 spans, 10 KB): the former path (parse the whole request, regroup with
+ * builders, serialize each fragment) against splitting on the bytes, both with the facts
+ * extraction the split step does; and assembling one kept trace's output record from its
+ * buffered fragments. Run with {@code scripts/jmh SplitAndEmitBenchmark}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class SplitAndEmitBenchmark {
+  private static final int BATCHES = 64;
+
+  private byte[][] batches;
+  private List<List<byte[]>> keptTraceBytes;
+  private FactsExtractor extractor;
+  private ProtoTraceSplitter splitter;
+  private TraceAssembler assembler;
+  private int i;
+
+  @Setup
+  public void setUp() throws Exception {
+    extractor = Decider.compile(RulesParser.load(Path.of("examples/rules-ml-inference.yaml"))).extractor();
+    splitter = new ProtoTraceSplitter();
+    assembler = new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20);
+    batches = new byte[BATCHES][];
+    keptTraceBytes = new ArrayList<>();
+    try (PipelineSimulator simulator = new PipelineSimulator(7, 0.02)) {
+      for (int b = 0; b < BATCHES; b++) {
+        List<SpanData> spans = new ArrayList<>();
+        for (int t = 0; t < 10; t++) {
+          spans.addAll(simulator.next(1_790_000_000_000_000_000L + (b * 10L + t) * 1_000_000L, List.of()).spans());
+        }
+        batches[b] = LoadGenerator.encode(spans, Encoding.OTLP_PROTO);
+        for (ProtoTraceSplitter.Fragment f : splitter.split(batches[b]).fragments()) {
+          keptTraceBytes.add(List.of(f.encoded()));
+        }
+      }
+    }
+  }
+
+  @Benchmark
+  public void splitByParsing(Blackhole bh) throws Exception {
+    byte[] batch = batches[i++ & (BATCHES - 1)];
+    TraceSplitter.Split split = TraceSplitter.split(ExportTraceServiceRequest.parseFrom(batch));
+    split.fragments().forEach((id, data) -> {
+      byte[] encoded = data.toByteArray();
+      bh.consume(extractor.reextract(data, encoded.length));
+      bh.consume(encoded);
+    });
+  }
+
+  @Benchmark
+  public void splitOnBytes(Blackhole bh) throws Exception {
+    byte[] batch = batches[i++ & (BATCHES - 1)];
+    for (ProtoTraceSplitter.Fragment f : splitter.split(batch).fragments()) {
+      bh.consume(extractor.reextract(f.parsed(), f.encoded().length));
+      bh.consume(f.encoded());
+    }
+  }
+
+  /** What the buffer does for a kept trace: parse its buffered fragments, write the output record. */
+  @Benchmark
+  public List<byte[]> emitKeptTrace() throws Exception {
+    List<byte[]> fragments = keptTraceBytes.get(i++ % keptTraceBytes.size());
+    List<TracesData> parsed = new ArrayList<>(fragments.size());
+    for (byte[] f : fragments) {
+      parsed.add(TracesData.parseFrom(f));
+    }
+    return assembler.assemble(parsed, UnaryOperator.identity());
+  }
+}
