@@ -139,7 +139,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     Bytes traceId = record.key();
     Fragment fragment = record.value();
     // A buffered trace has no decision yet; only a trace that is not buffered can be late.
-    TraceSummary previous = summaries.get(traceId);
+    TraceSummary previous = dueIndex.mayContain(traceId) ? summaries.get(traceId) : null;
     if (previous == null) {
       switch (decidedIndex.state(traceId, now)) {
         case DROPPED -> {

@@ -67,4 +67,50 @@ class DueIndexTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("16 bytes, got 1");
   }
+
+  @Test
+  void everyScheduledIdMayBeContainedAndFewOthersSeemTo() {
+    DueIndex index = new DueIndex();
+    java.util.Random random = new java.util.Random(5);
+    List<Bytes> ids = new ArrayList<>();
+    long polledUpTo = -1;
+    for (int i = 0; i < 20_000; i++) { // many filter rebuilds on the way
+      byte[] raw = new byte[16];
+      random.nextBytes(raw);
+      ids.add(Bytes.wrap(raw));
+      index.schedule(Bytes.wrap(raw), i);
+      if (i % 3 == 0) {
+        polledUpTo = i - 100;
+        index.pollDue(polledUpTo, x -> { }); // entries leave the heap as traces are decided
+      }
+    }
+    for (int i = (int) polledUpTo + 1; i < ids.size(); i++) {
+      assertThat(index.mayContain(ids.get(i))).isTrue();
+    }
+    int falsePositives = 0;
+    for (int i = 0; i < 20_000; i++) {
+      byte[] raw = new byte[16];
+      random.nextBytes(raw);
+      if (index.mayContain(Bytes.wrap(raw))) {
+        falsePositives++;
+      }
+    }
+    // Sized for twice the entries at the last rebuild, four probes: well under 1% expected.
+    assertThat(falsePositives).isLessThan(200);
+  }
+
+  @Test
+  void idsStayContainedWhileTheirEntriesAreInTheHeap() {
+    DueIndex index = new DueIndex();
+    java.util.Random random = new java.util.Random(6);
+    List<Bytes> ids = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      byte[] raw = new byte[16];
+      random.nextBytes(raw);
+      ids.add(Bytes.wrap(raw));
+      index.schedule(Bytes.wrap(raw), 1_000 + i);
+      assertThat(index.mayContain(ids.get(random.nextInt(ids.size())))).isTrue();
+    }
+    ids.forEach(id -> assertThat(index.mayContain(id)).isTrue());
+  }
 }
