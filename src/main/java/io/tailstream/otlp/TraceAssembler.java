@@ -1,5 +1,6 @@
 package io.tailstream.otlp;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -32,6 +33,38 @@ public final class TraceAssembler {
   public TraceAssembler(OtlpCodec codec, long maxRecordBytes) {
     this.codec = codec;
     this.maxRecordBytes = maxRecordBytes;
+  }
+
+  /**
+   * The output records of a trace whose spans go out unchanged: buffered fragments are
+   * {@code TracesData} bytes, and a {@code TracesData} and an {@code ExportTraceServiceRequest}
+   * share the one repeated field, so in {@code otlp_proto} the fragments concatenated are the
+   * request, with the spans' bytes as the collector sent them. Resources shared by fragments are
+   * then repeated rather than merged (receivers accept that). Falls back to {@link #assemble} for
+   * OTLP/JSON and for traces over the record limit.
+   */
+  public List<byte[]> passThrough(List<byte[]> fragments) throws InvalidProtocolBufferException {
+    long total = 0;
+    for (byte[] f : fragments) {
+      total += f.length;
+    }
+    if (codec.encoding() != Encoding.OTLP_PROTO || total > maxRecordBytes) {
+      List<TracesData> parsed = new ArrayList<>(fragments.size());
+      for (byte[] f : fragments) {
+        parsed.add(TracesData.parseFrom(f));
+      }
+      return assemble(parsed, UnaryOperator.identity());
+    }
+    if (fragments.size() == 1) {
+      return List.of(fragments.get(0));
+    }
+    byte[] out = new byte[(int) total];
+    int at = 0;
+    for (byte[] f : fragments) {
+      System.arraycopy(f, 0, out, at, f.length);
+      at += f.length;
+    }
+    return List.of(out);
   }
 
   /**

@@ -201,7 +201,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
 
   private void decide(Bytes traceId, TraceSummary summary, long now) {
     Decider decider = rules.current();
-    List<TracesData> fragments = null;
+    List<byte[]> fragments = null;
     TraceFacts facts = summary.facts();
     if (!decider.understands(facts)) {
       // Summarized under rules that were since reloaded: recompute from the buffered spans.
@@ -228,14 +228,15 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
       if (fragments == null) {
         fragments = fragmentsOf(traceId, summary.firstArrivalMs(), now);
       }
-      emit(traceId, fragments, decision, now - summary.firstArrivalMs(), false);
+      emit(traceId, fragments, summary.facts().spanCount(), decision,
+          now - summary.firstArrivalMs(), false);
     }
   }
 
-  private static TraceFacts recompute(Decider decider, List<TracesData> fragments) {
+  private static TraceFacts recompute(Decider decider, List<byte[]> fragments) {
     TraceFacts facts = null;
-    for (TracesData f : fragments) {
-      TraceFacts one = decider.extractor().reextract(f, f.getSerializedSize());
+    for (byte[] f : fragments) {
+      TraceFacts one = decider.extractor().reextract(parse(f), f.length);
       facts = facts == null ? one : facts.merge(one);
     }
     return facts;
@@ -250,28 +251,35 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     persistDropped(now);
     metrics.decided(decision.kept(), decision.rule(), TraceSummary.Trigger.STRESS);
     if (decision.kept()) {
-      emit(traceId, List.of(parse(fragment.tracesData())), decision, 0, false);
+      emit(traceId, List.of(fragment.tracesData()), fragment.facts().spanCount(), decision, 0, false);
     }
   }
 
   private void handleLate(Bytes traceId, Fragment fragment, Decision decision, long now) {
     metrics.lateSpans(decision.kept(), fragment.facts().spanCount());
     if (decision.kept()) {
-      emit(traceId, List.of(parse(fragment.tracesData())), decision, 0, true);
+      emit(traceId, List.of(fragment.tracesData()), fragment.facts().spanCount(), decision, 0, true);
     }
   }
 
-  private void emit(Bytes traceId, List<TracesData> fragments, Decision decision, long delayMs,
-      boolean late) {
+  /** Emits a kept trace's spans; they are re-encoded only when their tracestate changes. */
+  private void emit(Bytes traceId, List<byte[]> fragments, int spanCount, Decision decision,
+      long delayMs, boolean late) {
     String key = TraceIds.hex(traceId.get());
-    List<byte[]> records = assembler.assemble(fragments, rewriteFor(decision));
-    int spanCount = 0;
-    for (TracesData f : fragments) {
-      for (var rs : f.getResourceSpansList()) {
-        for (var ss : rs.getScopeSpansList()) {
-          spanCount += ss.getSpansCount();
+    List<byte[]> records;
+    try {
+      if (decision.rewritesThreshold()) {
+        List<TracesData> parsed = new ArrayList<>(fragments.size());
+        for (byte[] f : fragments) {
+          parsed.add(parse(f));
         }
+        records = assembler.assemble(parsed, rewriteFor(decision));
+      } else {
+        records = assembler.passThrough(fragments);
       }
+    } catch (InvalidProtocolBufferException e) {
+      // We wrote these bytes ourselves from a parsed message: this is a bug or corruption.
+      throw new IllegalStateException("corrupt buffered fragment", e);
     }
     long now = context.currentSystemTimeMs();
     for (byte[] value : records) {
@@ -300,11 +308,11 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
         .build();
   }
 
-  private List<TracesData> fragmentsOf(Bytes traceId, long from, long to) {
-    List<TracesData> out = new ArrayList<>();
+  private List<byte[]> fragmentsOf(Bytes traceId, long from, long to) {
+    List<byte[]> out = new ArrayList<>();
     try (WindowStoreIterator<byte[]> it = spans.fetch(traceId, from, to)) {
       while (it.hasNext()) {
-        out.add(parse(it.next().value));
+        out.add(it.next().value);
       }
     }
     return out;

@@ -93,4 +93,45 @@ class TraceAssemblerTest {
     assertThat(allSpans(ExportTraceServiceRequest.parseFrom(records.get(0))))
         .hasSize(4).allMatch(s -> s.getTraceState().equals("ot=th:8"));
   }
+
+  @Test
+  void passThroughConcatenatesTheFragmentsBytesUnchanged() throws Exception {
+    TraceAssembler assembler = new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20);
+    List<byte[]> fragments = fragmentsOfA().stream().map(TracesData::toByteArray).toList();
+    List<byte[]> records = assembler.passThrough(fragments);
+    assertThat(records).hasSize(1);
+    byte[] expected = new byte[fragments.get(0).length + fragments.get(1).length];
+    System.arraycopy(fragments.get(0), 0, expected, 0, fragments.get(0).length);
+    System.arraycopy(fragments.get(1), 0, expected, fragments.get(0).length, fragments.get(1).length);
+    assertThat(records.get(0)).isEqualTo(expected);
+    ExportTraceServiceRequest out = ExportTraceServiceRequest.parseFrom(records.get(0));
+    List<String> all = new ArrayList<>();
+    allSpans(out).forEach(span -> all.add(span.getName()));
+    List<String> want = new ArrayList<>();
+    fragmentsOfA().forEach(f -> f.getResourceSpansList().forEach(rs -> rs.getScopeSpansList()
+        .forEach(ss -> ss.getSpansList().forEach(span -> want.add(span.getName())))));
+    assertThat(all).isEqualTo(want);
+  }
+
+  @Test
+  void passThroughFallsBackToAssemblingForJsonAndForTracesOverTheLimit() throws Exception {
+    List<byte[]> fragments = fragmentsOfA().stream().map(TracesData::toByteArray).toList();
+    OtlpCodec json = OtlpCodec.of(Encoding.OTLP_JSON);
+    assertThat(new TraceAssembler(json, 1 << 20).passThrough(fragments))
+        .containsExactlyElementsOf(new TraceAssembler(json, 1 << 20).assemble(fragmentsOfA(), UnaryOperator.identity()));
+    int total = fragments.get(0).length + fragments.get(1).length;
+    TraceAssembler small = new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), total - 1);
+    List<byte[]> records = small.passThrough(fragments);
+    for (byte[] r : records) {
+      assertThat(r.length).isLessThan(total);
+    }
+    assertThat(records.stream().mapToInt(r -> {
+      try {
+        return allSpans(ExportTraceServiceRequest.parseFrom(r)).size();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }).sum()).isEqualTo(4); // trace A: three spans in the mixed request, one late
+
+  }
 }
