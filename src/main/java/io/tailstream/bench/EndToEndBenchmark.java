@@ -22,6 +22,12 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.common.utils.Bytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>(a) a Kafka Streams app that only copies the records, the physical limit of this design;</li>
  *   <li>(b) tailstream on collector batches with null keys (split → repartition → buffer);</li>
- *   <li>(c) tailstream on input keyed by trace id (no repartition).</li>
+ *   <li>(c) tailstream on input keyed by trace id (no repartition);</li>
+ *   <li>the store floor: the keyed records put into a changelogged window store and nothing
+ *       else, what any design that buffers spans in Kafka Streams state pays at least.</li>
  * </ol>
  * The copy runs on both input shapes, and each tailstream figure is compared with the copy of
  * the same records. A warm-up round on a smaller topic runs every app once first, so the
@@ -45,7 +53,8 @@ public final class EndToEndBenchmark {
 
   /** What to run. {@code bootstrapServers} null means the in-JVM broker. */
   public record Options(long spans, long warmupSpans, int partitions, int threads,
-      long memoryTraces, String bootstrapServers, long seed, Duration commitInterval) {
+      long memoryTraces, String bootstrapServers, long seed, Duration commitInterval,
+      String compression) {
     public Options {
       if (spans < 1_000) {
         throw new IllegalArgumentException("spans must be at least 1000, got " + spans);
@@ -76,6 +85,7 @@ public final class EndToEndBenchmark {
       BenchInput.Topics warm = BenchInput.load(bootstrap, prefix + "warm", prefix + "warm-keyed",
           o.warmupSpans(), o.seed() + 1);
       runCopy(bootstrap, prefix + "warm-copy", prefix + "warm", prefix + "copy-out", o, work, warm.batched());
+      runStoreFloor(bootstrap, prefix + "warm-floor", prefix + "warm-keyed", prefix, o, work, warm.keyed());
       runTailstream(bootstrap, prefix + "warm-b", prefix + "warm", false, prefix, o, work, warm.batched());
       runTailstream(bootstrap, prefix + "warm-c", prefix + "warm-keyed", true, prefix, o, work, warm.keyed());
     }
@@ -85,6 +95,8 @@ public final class EndToEndBenchmark {
     List<RunFigures> runs = new ArrayList<>();
     runs.add(runCopy(bootstrap, prefix + "copy", prefix + "in", prefix + "copy-out", o, work, input.batched()));
     runs.add(runCopy(bootstrap, prefix + "copy-keyed", prefix + "in-keyed", prefix + "copy-out", o, work,
+        input.keyed()));
+    runs.add(runStoreFloor(bootstrap, prefix + "floor-keyed", prefix + "in-keyed", prefix, o, work,
         input.keyed()));
     runs.add(runTailstream(bootstrap, prefix + "ts-b", prefix + "in", false, prefix, o, work, input.batched()));
     runs.add(runTailstream(bootstrap, prefix + "ts-c", prefix + "in-keyed", true, prefix, o, work, input.keyed()));
@@ -105,6 +117,7 @@ public final class EndToEndBenchmark {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, o.threads());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, o.commitInterval().toMillis());
+    p.put(StreamsConfig.producerPrefix("compression.type"), o.compression());
     p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve(appId).toString());
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
     try (KafkaStreams copy = new KafkaStreams(builder.build(), p)) {
@@ -116,7 +129,51 @@ public final class EndToEndBenchmark {
       Offsets.awaitConsumed(bootstrap, appId, List.of(in));
       Probe.Sample done = probe.sample();
       log.info("{}: {} spans in {} s", appId, loaded.spans(), done.seconds());
-      return RunFigures.copy(appId.endsWith("keyed") ? "copy-keyed" : "copy", loaded, done);
+      return RunFigures.baseline(appId.endsWith("keyed") ? "copy-keyed" : "copy", loaded, done);
+    }
+  }
+
+  /**
+   * The floor of any design that buffers spans in changelogged stores: every record put into a
+   * window store like {@code trace-spans}, with tailstream's Streams settings, and nothing else
+   * (no parsing, no summaries, no decisions, no output).
+   */
+  private static RunFigures runStoreFloor(String bootstrap, String appId, String in, String prefix,
+      Options o, Path work, BenchInput.Loaded loaded) throws Exception {
+    Path dir = work.resolve(appId);
+    TailstreamConfig config = BenchConfigs.tailstream(bootstrap, appId, in, true, prefix, o, dir,
+        "{ wait: 5s }");
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(Stores.windowStoreBuilder(
+            Stores.persistentWindowStore("buffer", Duration.ofMinutes(2), Duration.ofMillis(1), true),
+            Serdes.Bytes(), Serdes.ByteArray())
+        .withCachingDisabled());
+    builder.stream(in, Consumed.with(Serdes.Bytes(), Serdes.ByteArray()))
+        .process(() -> new Processor<Bytes, byte[], Void, Void>() {
+          private ProcessorContext<Void, Void> context;
+          private WindowStore<Bytes, byte[]> store;
+
+          @Override
+          public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
+            this.store = context.getStateStore("buffer");
+          }
+
+          @Override
+          public void process(Record<Bytes, byte[]> record) {
+            store.put(record.key(), record.value(), context.currentSystemTimeMs());
+          }
+        }, "buffer");
+    try (KafkaStreams app = new KafkaStreams(builder.build(), StreamsProperties.streams(config))) {
+      app.start();
+      while (app.state() != KafkaStreams.State.RUNNING) {
+        Thread.sleep(10);
+      }
+      Probe probe = Probe.start(appId);
+      Offsets.awaitConsumed(bootstrap, appId, List.of(in));
+      Probe.Sample done = probe.sample();
+      log.info("{}: {} spans in {} s", appId, loaded.spans(), done.seconds());
+      return RunFigures.baseline("store-floor-keyed", loaded, done);
     }
   }
 
@@ -181,7 +238,8 @@ public final class EndToEndBenchmark {
           kafka:
             bootstrap-servers: %s
             application-id: %s
-            properties: { state.dir: %s, num.stream.threads: %d, commit.interval.ms: %d }
+            properties: { state.dir: %s, num.stream.threads: %d, commit.interval.ms: %d,
+                          producer.compression.type: %s }
           input: { keyed-by-trace-id: %s }
           topics:
             input: %s
@@ -195,7 +253,7 @@ public final class EndToEndBenchmark {
           admin: { port: -1 }
           auto-boost: { enabled: false }
           rules: rules.yaml
-          """.formatted(bootstrap, appId, dir.resolve("state"), o.threads(), o.commitInterval().toMillis(), keyed, in, prefix,
+          """.formatted(bootstrap, appId, dir.resolve("state"), o.threads(), o.commitInterval().toMillis(), o.compression(), keyed, in, prefix,
           prefix, prefix, prefix, o.partitions(), decision));
       TailstreamConfig loaded = ConfigLoader.load(config, Map.of());
       StreamsProperties.streams(loaded); // validate

@@ -1,7 +1,8 @@
 package io.tailstream.bench;
 
 /**
- * Figures of one measured app run. Tailstream-only fields are NaN / -1 for the copy.
+ * Figures of one measured app run. Tailstream-only fields are NaN / -1 for the baselines (the
+ * copy and the store floor).
  *
  * @param seconds from RUNNING until the group committed the end of its input (and, for
  *     tailstream with repartition, of the repartition topic): every span buffered
@@ -12,7 +13,7 @@ record RunFigures(String name, BenchInput.Loaded input, double seconds, double p
     double streamThreadCpuSeconds, double decidedSeconds, double latenessP50Ms,
     double latenessP99Ms, long heapAfterGcBytes, long kept, long dropped, long storeBytes) {
 
-  static RunFigures copy(String name, BenchInput.Loaded input, Probe.Sample s) {
+  static RunFigures baseline(String name, BenchInput.Loaded input, Probe.Sample s) {
     return new RunFigures(name, input, s.seconds(), s.processCpuSeconds(),
         s.streamThreadCpuSeconds(), Double.NaN, Double.NaN, Double.NaN, -1, -1, -1, -1);
   }
@@ -50,7 +51,7 @@ record RunFigures(String name, BenchInput.Loaded input, double seconds, double p
     return storeBytes < 0 ? Double.NaN : (double) storeBytes / input.spans();
   }
 
-  boolean isCopy() {
+  boolean isBaseline() {
     return storeBytes < 0 && kept < 0;
   }
 }

@@ -45,6 +45,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "commit.interval.ms of every app (default ${DEFAULT-VALUE}, Kafka Streams' exactly-once default).")
   String commitInterval;
 
+  @Option(names = "--compression", defaultValue = "lz4",
+      description = "compression.type of every app's producer, the copy's included: none, lz4, zstd, snappy, gzip (default ${DEFAULT-VALUE}, tailstream's default).")
+  String compression;
+
   @Option(names = "--json", description = "Also write the figures as JSON to this file.")
   Path json;
 
@@ -53,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
     Path work = Files.createTempDirectory("tailstream-bench-");
     BenchReport report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(spans, warmupSpans,
         partitions, threads, memoryTraces, bootstrapServers, seed,
-        Units.duration(commitInterval)), work);
+        Units.duration(commitInterval), compression), work);
     System.out.print(report.table());
     if (json != null) {
       Files.writeString(json, report.json());

