@@ -9,6 +9,7 @@ import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.otlp.OtlpCodec;
 import io.tailstream.otlp.TraceAssembler;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -18,6 +19,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -37,6 +39,30 @@ public final class TailstreamTopology {
 
   private TailstreamTopology() {}
 
+  /** The stores of buffer-and-decide, all changelogged, caching only on the summaries. */
+  static List<StoreBuilder<?>> bufferStores(DecisionSettings decision) {
+    return List.of(
+        Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(StoreNames.TRACE_SPANS,
+                    BufferAndDecideProcessor.spansRetention(decision), Duration.ofMillis(1), true),
+                Serdes.Bytes(), Serdes.ByteArray())
+            .withCachingDisabled(),
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.TRACE_STATE),
+                Serdes.Bytes(), InternalSerdes.SUMMARY)
+            .withCachingEnabled(),
+        Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(StoreNames.DECISIONS, decision.lateSpanTtl(),
+                    Duration.ofMillis(1), false),
+                Serdes.Bytes(), InternalSerdes.DECISION)
+            .withCachingDisabled(),
+        Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(StoreNames.DROPPED, decision.lateSpanTtl(),
+                    Duration.ofMillis(1), true),
+                Serdes.Bytes(), Serdes.ByteArray())
+            .withCachingDisabled());
+  }
+
   public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics) {
     DecisionSettings decision = config.decision();
     var adapt = config.adapt();
@@ -49,26 +75,7 @@ public final class TailstreamTopology {
         s.high(), s.low(), s.heapHigh(), io.tailstream.adapt.StressGate::jvmHeapRatio);
 
     StreamsBuilder builder = new StreamsBuilder();
-    builder.addStateStore(Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(StoreNames.TRACE_SPANS,
-                BufferAndDecideProcessor.spansRetention(decision), Duration.ofMillis(1), true),
-            Serdes.Bytes(), Serdes.ByteArray())
-        .withCachingDisabled());
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(StoreNames.TRACE_STATE),
-            Serdes.Bytes(), InternalSerdes.SUMMARY)
-        .withCachingEnabled());
-    builder.addStateStore(Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(StoreNames.DECISIONS, decision.lateSpanTtl(),
-                Duration.ofMillis(1), false),
-            Serdes.Bytes(), InternalSerdes.DECISION)
-        .withCachingDisabled());
-
-    builder.addStateStore(Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(StoreNames.DROPPED, decision.lateSpanTtl(),
-                Duration.ofMillis(1), true),
-            Serdes.Bytes(), Serdes.ByteArray())
-        .withCachingDisabled());
+    bufferStores(decision).forEach(builder::addStateStore);
 
     builder.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(StoreNames.CONTROL), Serdes.String(), Serdes.ByteArray())

@@ -1,0 +1,147 @@
+package io.tailstream.topology;
+
+import static io.tailstream.testing.Spans.error;
+import static io.tailstream.testing.Spans.resource;
+import static io.tailstream.testing.Spans.span;
+import static io.tailstream.testing.Spans.traceId;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.TracesData;
+import io.tailstream.adapt.StressGate;
+import io.tailstream.buffer.Fragment;
+import io.tailstream.config.ConfigLoader;
+import io.tailstream.config.DecisionSettings;
+import io.tailstream.decide.ActiveRules;
+import io.tailstream.decide.Decider;
+import io.tailstream.metrics.TailstreamMetrics;
+import io.tailstream.otlp.Encoding;
+import io.tailstream.otlp.OtlpCodec;
+import io.tailstream.otlp.TraceAssembler;
+import io.tailstream.otlp.TraceIds;
+import io.tailstream.rules.RulesParser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The processor alone, with a mock context and punctuations fired by hand, so that it can be
+ * closed and replaced over the same stores — what a restart or a task migration does — and the
+ * in-memory indexes (due times, decided traces) shown to be rebuilt from the stores.
+ */
+class BufferAndDecideProcessorTest {
+  private static final long T0 = 1_790_000_000_000L;
+
+  @TempDir
+  Path stateDir;
+
+  private DecisionSettings settings;
+  private ActiveRules rules;
+  private TailstreamMetrics metrics;
+  private final List<StateStore> stores = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    settings = ConfigLoader.parse("""
+        kafka: { bootstrap-servers: unused:9092, application-id: ts-test }
+        decision: { wait: 30s, after-root: 5s, idle: 10s, late-span-ttl: 2m, check-interval: 1s }
+        """, "test.yaml", Path.of("."), Map.of()).decision();
+    rules = new ActiveRules(Decider.compile(RulesParser.parse("""
+        rules:
+          - name: errors
+            keep: { error: true }
+        """, "rules.yaml")));
+    metrics = new TailstreamMetrics();
+  }
+
+  @AfterEach
+  void closeStores() {
+    stores.forEach(StateStore::close);
+  }
+
+  private MockProcessorContext<String, byte[]> context(long nowMs) {
+    MockProcessorContext<String, byte[]> context = new MockProcessorContext<>(new java.util.Properties(),
+        new org.apache.kafka.streams.processor.TaskId(0, 0), stateDir.toFile());
+    context.setCurrentSystemTimeMs(nowMs);
+    context.setRecordMetadata("trace-fragments", 0, 0); // stores read the record's context on put
+    if (stores.isEmpty()) {
+      for (var builder : TailstreamTopology.bufferStores(settings)) {
+        // The mock context has no record cache: caching off, which the processor does not rely on.
+        StateStore store = builder.withLoggingDisabled().withCachingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        stores.add(store);
+      }
+    }
+    stores.forEach(context::addStateStore);
+    return context;
+  }
+
+  private BufferAndDecideProcessor processor(MockProcessorContext<String, byte[]> context) {
+    BufferAndDecideProcessor p = new BufferAndDecideProcessor(settings, rules,
+        new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20), metrics,
+        new StressGate(1L << 40, 0.9, 0.5, 1.0, () -> 0.0));
+    p.init(context);
+    return p;
+  }
+
+  private void send(BufferAndDecideProcessor p, long nowMs, byte[] trace, Span.Builder span) {
+    TracesData data = TracesData.newBuilder().addResourceSpans(resource("svc", "scope", span)).build();
+    byte[] bytes = data.toByteArray();
+    Fragment f = new Fragment(rules.current().extractor().extract(data, bytes.length, nowMs), bytes);
+    p.process(new Record<>(Bytes.wrap(trace), f, nowMs));
+  }
+
+  private static void punctuate(MockProcessorContext<String, byte[]> context, long nowMs) {
+    context.setCurrentSystemTimeMs(nowMs);
+    context.scheduledPunctuators().forEach(c -> c.getPunctuator().punctuate(nowMs));
+  }
+
+  private static List<String> emittedKeys(MockProcessorContext<String, byte[]> context) {
+    return context.forwarded().stream().<String>map(f -> f.record().key()).toList();
+  }
+
+  @Test
+  void aReplacementRemembersDecisionsAndDecidesWhatWasStillBuffered() {
+    byte[] kept = traceId(1);
+    byte[] dropped = traceId(2);
+    byte[] buffered = traceId(3);
+    MockProcessorContext<String, byte[]> first = context(T0);
+    BufferAndDecideProcessor p1 = processor(first);
+    send(p1, T0, kept, error(span(kept, 1, null, "root", 0, 10)));
+    send(p1, T0, dropped, span(dropped, 1, null, "root", 0, 10));
+    punctuate(first, T0 + 6_000); // after-root: both decided
+    assertThat(emittedKeys(first)).containsExactly(TraceIds.hex(kept));
+    first.setCurrentSystemTimeMs(T0 + 7_000);
+    send(p1, T0 + 7_000, buffered, error(span(buffered, 5, 1, "child", 0, 10))); // no root: due when idle
+    p1.close();
+
+    MockProcessorContext<String, byte[]> second = context(T0 + 8_000);
+    BufferAndDecideProcessor p2 = processor(second);
+    send(p2, T0 + 8_000, dropped, error(span(dropped, 7, 1, "late error", 20, 5)));
+    send(p2, T0 + 8_000, kept, span(kept, 7, 1, "late child", 20, 5));
+    List<Record<?, ?>> late = second.forwarded().stream().<Record<?, ?>>map(f -> f.record()).toList();
+    assertThat(late).hasSize(1); // only the kept trace's late span; the dropped one's is dropped
+    assertThat(late.get(0).key()).isEqualTo(TraceIds.hex(kept));
+    assertThat(new String(late.get(0).headers().lastHeader(Headers.LATE).value(), StandardCharsets.UTF_8))
+        .isEqualTo("true");
+    assertThat(metrics.lateSpansDropped()).isEqualTo(1);
+    assertThat(metrics.lateSpansKept()).isEqualTo(1);
+
+    second.resetForwards();
+    punctuate(second, T0 + 7_000 + 9_999);
+    assertThat(emittedKeys(second)).isEmpty(); // not due yet: idle is 10 s after its last span
+    punctuate(second, T0 + 7_000 + 10_000);
+    assertThat(emittedKeys(second)).containsExactly(TraceIds.hex(buffered));
+    p2.close();
+  }
+}
