@@ -69,23 +69,25 @@ final class MemoryScenario {
     long bytes = 0;
     long storeAfterClose;
     Random random = new Random(o.seed());
-    try (TailstreamApp app = TailstreamApp.create(config);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-            "bootstrap.servers", bootstrap, "linger.ms", 20, "batch.size", 1 << 20,
-            "compression.type", "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (TailstreamApp app = TailstreamApp.create(config)) {
       app.start();
       app.awaitRunning(Duration.ofSeconds(60));
       long sent = 0;
       for (long mark : marks) {
-        for (; sent < mark; sent++) {
-          byte[] traceId = new byte[16];
-          random.nextBytes(traceId);
-          byte[] value = twoSpanTrace(traceId, random).toByteArray();
-          producer.send(new ProducerRecord<>(topic, TraceIds.hex(traceId).getBytes(StandardCharsets.UTF_8), value));
-          spans += 2;
-          bytes += value.length;
+        // A producer per step, closed before the heap is sampled: its buffer pool is not ours.
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+            "bootstrap.servers", bootstrap, "linger.ms", 20, "compression.type", "lz4"),
+            new ByteArraySerializer(), new ByteArraySerializer())) {
+          for (; sent < mark; sent++) {
+            byte[] traceId = new byte[16];
+            random.nextBytes(traceId);
+            byte[] value = twoSpanTrace(traceId, random).toByteArray();
+            producer.send(new ProducerRecord<>(topic,
+                TraceIds.hex(traceId).getBytes(StandardCharsets.UTF_8), value));
+            spans += 2;
+            bytes += value.length;
+          }
         }
-        producer.flush();
         Offsets.awaitConsumed(bootstrap, appId, List.of(topic));
         while (app.metrics().bufferedTraces() < mark) {
           Thread.sleep(20);

@@ -1,7 +1,6 @@
 package io.tailstream.buffer;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Bytes;
 
@@ -17,9 +16,9 @@ import org.apache.kafka.common.utils.Bytes;
  * The index lives in memory only and is rebuilt from the changelogged {@code trace-state} store
  * when a task starts, so it needs no changelog of its own.
  *
- * <p>Layout: a binary min-heap over three parallel {@code long} arrays (due time, trace id high
- * and low 8 bytes): 24 bytes per buffered trace and no object per entry, so a million traces in
- * flight cost 24 MB of heap and nothing for the garbage collector to trace.
+ * <p>Layout: a binary min-heap over three parallel paged {@code long} arrays (due time, trace id
+ * high and low 8 bytes): 24 bytes per buffered trace and no object per entry, so a million traces
+ * in flight cost 24 MB of heap and nothing for the garbage collector to trace.
  *
  * <p>Since every buffered trace has an entry, the index also answers "may this trace be
  * buffered?" with a Bloom filter over its entries (16 bits per entry, four probes, about 0.2%
@@ -30,11 +29,12 @@ import org.apache.kafka.common.utils.Bytes;
 public final class DueIndex {
   private static final int INITIAL_CAPACITY = 1024;
 
-  private long[] due = new long[INITIAL_CAPACITY];
-  private long[] high = new long[INITIAL_CAPACITY];
-  private long[] low = new long[INITIAL_CAPACITY];
+  private LongPages due = new LongPages(INITIAL_CAPACITY);
+  private LongPages high = new LongPages(INITIAL_CAPACITY);
+  private LongPages low = new LongPages(INITIAL_CAPACITY);
   private int size;
-  private long[] filter = new long[INITIAL_CAPACITY * 16 / 64];
+  private LongPages filter = new LongPages(INITIAL_CAPACITY * 16 / 64);
+  private long filterBits = INITIAL_CAPACITY * 16L;
   private long filterInserts;
 
   /** Schedules a 16-byte trace id; the same id may be scheduled more than once. */
@@ -43,17 +43,16 @@ public final class DueIndex {
     if (id.length != 16) {
       throw new IllegalArgumentException("trace ids are 16 bytes, got " + id.length);
     }
-    if (size == due.length) {
-      int capacity = size * 2;
-      due = Arrays.copyOf(due, capacity);
-      high = Arrays.copyOf(high, capacity);
-      low = Arrays.copyOf(low, capacity);
+    if (size == due.capacity()) {
+      due.ensureCapacity(size + 1L);
+      high.ensureCapacity(size + 1L);
+      low.ensureCapacity(size + 1L);
     }
     ByteBuffer b = ByteBuffer.wrap(id);
     int i = size++;
     set(i, dueAtMs, b.getLong(0), b.getLong(8));
     siftUp(i);
-    if (++filterInserts > filter.length * 64L / 16) {
+    if (++filterInserts > filterBits / 16) {
       rebuildFilter();
     } else {
       addToFilter(b.getLong(0), b.getLong(8));
@@ -69,10 +68,9 @@ public final class DueIndex {
     ByteBuffer b = ByteBuffer.wrap(id);
     long h1 = mix(b.getLong(0));
     long h2 = mix(b.getLong(8)) | 1;
-    long bits = filter.length * 64L;
     for (int k = 0; k < 4; k++) {
-      long bit = Long.remainderUnsigned(h1 + k * h2, bits);
-      if ((filter[(int) (bit >>> 6)] & (1L << bit)) == 0) {
+      long bit = Long.remainderUnsigned(h1 + k * h2, filterBits);
+      if ((filter.get(bit >>> 6) & (1L << bit)) == 0) {
         return false;
       }
     }
@@ -82,20 +80,20 @@ public final class DueIndex {
   private void addToFilter(long high, long low) {
     long h1 = mix(high);
     long h2 = mix(low) | 1;
-    long bits = filter.length * 64L;
     for (int k = 0; k < 4; k++) {
-      long bit = Long.remainderUnsigned(h1 + k * h2, bits);
-      filter[(int) (bit >>> 6)] |= 1L << bit;
+      long bit = Long.remainderUnsigned(h1 + k * h2, filterBits);
+      filter.or(bit >>> 6, 1L << bit);
     }
   }
 
   /** Sized for twice the current entries, so rebuilds are amortized over as many inserts. */
   private void rebuildFilter() {
     long entries = Math.max(INITIAL_CAPACITY, 2L * size);
-    filter = new long[(int) Math.min(Integer.MAX_VALUE - 8, entries * 16 / 64)];
+    filter = new LongPages(entries * 16 / 64);
+    filterBits = entries * 16;
     filterInserts = size;
     for (int i = 0; i < size; i++) {
-      addToFilter(high[i], low[i]);
+      addToFilter(high.get(i), low.get(i));
     }
   }
 
@@ -107,8 +105,8 @@ public final class DueIndex {
 
   /** Removes and hands over every id scheduled at or before {@code nowMs}, earliest first. */
   public void pollDue(long nowMs, Consumer<Bytes> onDue) {
-    while (size > 0 && due[0] <= nowMs) {
-      byte[] id = ByteBuffer.allocate(16).putLong(high[0]).putLong(low[0]).array();
+    while (size > 0 && due.get(0) <= nowMs) {
+      byte[] id = ByteBuffer.allocate(16).putLong(high.get(0)).putLong(low.get(0)).array();
       removeTop();
       onDue.accept(Bytes.wrap(id));
     }
@@ -120,17 +118,18 @@ public final class DueIndex {
 
   public void clear() {
     size = 0;
-    filter = new long[INITIAL_CAPACITY * 16 / 64];
+    filter = new LongPages(INITIAL_CAPACITY * 16 / 64);
+    filterBits = INITIAL_CAPACITY * 16L;
     filterInserts = 0;
-    due = new long[INITIAL_CAPACITY];
-    high = new long[INITIAL_CAPACITY];
-    low = new long[INITIAL_CAPACITY];
+    due = new LongPages(INITIAL_CAPACITY);
+    high = new LongPages(INITIAL_CAPACITY);
+    low = new LongPages(INITIAL_CAPACITY);
   }
 
   private void removeTop() {
     size--;
     if (size > 0) {
-      set(0, due[size], high[size], low[size]);
+      set(0, due.get(size), high.get(size), low.get(size));
       siftDown(0);
     }
   }
@@ -138,7 +137,7 @@ public final class DueIndex {
   private void siftUp(int i) {
     while (i > 0) {
       int parent = (i - 1) >>> 1;
-      if (due[parent] <= due[i]) {
+      if (due.get(parent) <= due.get(i)) {
         return;
       }
       swap(i, parent);
@@ -152,8 +151,8 @@ public final class DueIndex {
       if (left >= size) {
         return;
       }
-      int smallest = left + 1 < size && due[left + 1] < due[left] ? left + 1 : left;
-      if (due[i] <= due[smallest]) {
+      int smallest = left + 1 < size && due.get(left + 1) < due.get(left) ? left + 1 : left;
+      if (due.get(i) <= due.get(smallest)) {
         return;
       }
       swap(i, smallest);
@@ -162,16 +161,16 @@ public final class DueIndex {
   }
 
   private void swap(int a, int b) {
-    long d = due[a];
-    long h = high[a];
-    long l = low[a];
-    set(a, due[b], high[b], low[b]);
+    long d = due.get(a);
+    long h = high.get(a);
+    long l = low.get(a);
+    set(a, due.get(b), high.get(b), low.get(b));
     set(b, d, h, l);
   }
 
   private void set(int i, long dueAtMs, long h, long l) {
-    due[i] = dueAtMs;
-    high[i] = h;
-    low[i] = l;
+    due.set(i, dueAtMs);
+    high.set(i, h);
+    low.set(i, l);
   }
 }
