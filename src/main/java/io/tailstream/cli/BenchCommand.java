@@ -2,6 +2,7 @@ package io.tailstream.cli;
 
 import io.tailstream.bench.BenchReport;
 import io.tailstream.bench.EndToEndBenchmark;
+import io.tailstream.embedded.EmbeddedKafkaBroker;
 import io.tailstream.yaml.Units;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,9 +56,14 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path work = Files.createTempDirectory("tailstream-bench-");
-    BenchReport report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(spans, warmupSpans,
-        partitions, threads, memoryTraces, bootstrapServers, seed,
-        Units.duration(commitInterval), compression), work);
+    BenchReport report;
+    try {
+      report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(spans, warmupSpans,
+          partitions, threads, memoryTraces, bootstrapServers, seed,
+          Units.duration(commitInterval), compression), work);
+    } finally {
+      EmbeddedKafkaBroker.deleteRecursively(work); // the apps' state: hundreds of MB per run
+    }
     System.out.print(report.table());
     if (json != null) {
       Files.writeString(json, report.json());
