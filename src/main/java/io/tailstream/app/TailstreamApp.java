@@ -216,6 +216,16 @@ public final class TailstreamApp implements AutoCloseable {
     return failed || (streams != null && streams.state() == KafkaStreams.State.ERROR);
   }
 
+  /**
+   * True once any stream thread processes. With several threads one may run before the others
+   * have joined, so the client's state turns RUNNING only after processing began.
+   */
+  public boolean anyStreamThreadRunning() {
+    KafkaStreams s = streams;
+    return s != null && s.metadataForLocalThreads().stream()
+        .anyMatch(t -> "RUNNING".equals(t.threadState()));
+  }
+
   public KafkaStreams.State state() {
     return streams == null ? KafkaStreams.State.CREATED : streams.state();
   }
