@@ -120,15 +120,8 @@ public final class EndToEndBenchmark {
     p.put(StreamsConfig.producerPrefix("compression.type"), o.compression());
     p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve(appId).toString());
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-    try (KafkaStreams copy = new KafkaStreams(builder.build(), p)) {
-      copy.start();
-      awaitFirstThread(() -> anyThreadRunning(copy));
-      Probe probe = Probe.start(appId);
-      Offsets.awaitConsumed(bootstrap, appId, List.of(in));
-      Probe.Sample done = probe.sample();
-      log.info("{}: {} spans in {} s", appId, loaded.spans(), done.seconds());
-      return RunFigures.baseline(appId.endsWith("keyed") ? "copy-keyed" : "copy", loaded, done);
-    }
+    return measureBaseline(new KafkaStreams(builder.build(), p), bootstrap, appId,
+        appId.endsWith("keyed") ? "copy-keyed" : "copy", in, loaded);
   }
 
   /**
@@ -162,14 +155,21 @@ public final class EndToEndBenchmark {
             store.put(record.key(), record.value(), context.currentSystemTimeMs());
           }
         }, "buffer");
-    try (KafkaStreams app = new KafkaStreams(builder.build(), StreamsProperties.streams(config))) {
-      app.start();
-      awaitFirstThread(() -> anyThreadRunning(app));
+    return measureBaseline(new KafkaStreams(builder.build(), StreamsProperties.streams(config)),
+        bootstrap, appId, "store-floor-keyed", in, loaded);
+  }
+
+  /** Runs a baseline app until its group has consumed {@code in}; closes it. */
+  private static RunFigures measureBaseline(KafkaStreams streams, String bootstrap, String appId,
+      String name, String in, BenchInput.Loaded loaded) throws InterruptedException {
+    try (streams) {
+      streams.start();
+      awaitFirstThread(() -> anyThreadRunning(streams));
       Probe probe = Probe.start(appId);
       Offsets.awaitConsumed(bootstrap, appId, List.of(in));
       Probe.Sample done = probe.sample();
       log.info("{}: {} spans in {} s", appId, loaded.spans(), done.seconds());
-      return RunFigures.baseline("store-floor-keyed", loaded, done);
+      return RunFigures.baseline(name, loaded, done);
     }
   }
 

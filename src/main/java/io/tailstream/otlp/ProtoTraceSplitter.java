@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
 import com.google.protobuf.WireFormat;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -163,30 +164,19 @@ public final class ProtoTraceSplitter {
     return env;
   }
 
-  private Resource resource(byte[] bytes, Envelope rs) throws InvalidProtocolBufferException {
-    ByteString key = ByteString.copyFrom(bytes, rs.headOffset, rs.headLength);
-    Resource r = resources.get(key);
-    if (r == null) {
-      if (resources.size() >= CACHE_LIMIT) {
-        resources.clear();
+  /** The envelope's Resource or Scope, parsed once per distinct byte string. */
+  private static <T> T head(Map<ByteString, T> cache, Parser<T> parser, byte[] bytes, Envelope e)
+      throws InvalidProtocolBufferException {
+    ByteString key = ByteString.copyFrom(bytes, e.headOffset, e.headLength);
+    T parsed = cache.get(key);
+    if (parsed == null) {
+      if (cache.size() >= CACHE_LIMIT) {
+        cache.clear();
       }
-      r = Resource.parseFrom(key);
-      resources.put(key, r);
+      parsed = parser.parseFrom(key);
+      cache.put(key, parsed);
     }
-    return r;
-  }
-
-  private InstrumentationScope scope(byte[] bytes, Envelope ss) throws InvalidProtocolBufferException {
-    ByteString key = ByteString.copyFrom(bytes, ss.headOffset, ss.headLength);
-    InstrumentationScope s = scopes.get(key);
-    if (s == null) {
-      if (scopes.size() >= CACHE_LIMIT) {
-        scopes.clear();
-      }
-      s = InstrumentationScope.parseFrom(key);
-      scopes.put(key, s);
-    }
-    return s;
+    return parsed;
   }
 
   /** Where a ResourceSpans or ScopeSpans envelope's parts lie in the input. */
@@ -242,12 +232,12 @@ public final class ProtoTraceSplitter {
       for (Part r : resources) {
         ResourceSpans.Builder rsb = ResourceSpans.newBuilder();
         if (r.envelope.headOffset >= 0) {
-          rsb.setResource(splitter.resource(source, r.envelope));
+          rsb.setResource(head(splitter.resources, Resource.parser(), source, r.envelope));
         }
         for (Part s : r.children) {
           ScopeSpans.Builder ssb = ScopeSpans.newBuilder();
           if (s.envelope.headOffset >= 0) {
-            ssb.setScope(splitter.scope(source, s.envelope));
+            ssb.setScope(head(splitter.scopes, InstrumentationScope.parser(), source, s.envelope));
           }
           rsb.addScopeSpans(ssb.addAllSpans(s.spans));
         }
