@@ -140,21 +140,8 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     Fragment fragment = record.value();
     // A buffered trace has no decision yet; only a trace that is not buffered can be late.
     TraceSummary previous = dueIndex.mayContain(traceId) ? summaries.get(traceId) : null;
-    if (previous == null) {
-      switch (decidedIndex.state(traceId, now)) {
-        case DROPPED -> {
-          metrics.lateSpans(false, fragment.facts().spanCount());
-          return;
-        }
-        case KEPT -> {
-          Decision earlier = decisionOf(traceId, now);
-          if (earlier != null) {
-            handleLate(traceId, fragment, earlier, now);
-            return;
-          }
-        }
-        case UNKNOWN -> { }
-      }
+    if (previous == null && followedEarlierDecision(traceId, fragment, now)) {
+      return;
     }
     if (previous == null && stress.stressed(metrics.bufferedBytes())) {
       decideAtOnce(traceId, fragment, now);
@@ -178,6 +165,26 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     if (summary.overCaps(settings)) {
       decide(traceId, summary, now);
       persistDropped(now);
+    }
+  }
+
+  /** A fragment of a trace decided within the late-span TTL follows that decision. */
+  private boolean followedEarlierDecision(Bytes traceId, Fragment fragment, long now) {
+    switch (decidedIndex.state(traceId, now)) {
+      case DROPPED -> {
+        metrics.lateSpans(false, fragment.facts().spanCount());
+        return true;
+      }
+      case KEPT -> {
+        Decision earlier = decisionOf(traceId, now); // null once the store let it expire
+        if (earlier != null) {
+          handleLate(traceId, fragment, earlier, now);
+        }
+        return earlier != null;
+      }
+      default -> {
+        return false;
+      }
     }
   }
 
