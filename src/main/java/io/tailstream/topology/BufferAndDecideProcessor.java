@@ -2,9 +2,6 @@ package io.tailstream.topology;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.opentelemetry.proto.trace.v1.Span;
-import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.buffer.DecidedIndex;
 import io.tailstream.buffer.DueIndex;
 import io.tailstream.buffer.Fragment;
@@ -15,14 +12,11 @@ import io.tailstream.decide.Decider;
 import io.tailstream.decide.TraceFacts;
 import io.tailstream.decide.Decision;
 import io.tailstream.metrics.TailstreamMetrics;
-import io.tailstream.otlp.OtelTraceState;
 import io.tailstream.otlp.TraceAssembler;
 import io.tailstream.otlp.TraceIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -53,7 +47,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
 
   private final DecisionSettings settings;
   private final ActiveRules rules;
-  private final TraceAssembler assembler;
+  private final KeptTraceEmitter emitter;
   private final TailstreamMetrics metrics;
   private final DueIndex dueIndex = new DueIndex();
   private final DecidedIndex decidedIndex;
@@ -76,7 +70,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     this.stress = stress;
     this.settings = settings;
     this.rules = rules;
-    this.assembler = assembler;
+    this.emitter = new KeptTraceEmitter(assembler, metrics);
     this.metrics = metrics;
     this.decidedIndex = new DecidedIndex(settings.lateSpanTtl().toMillis());
     // The cache's clock is the stream's wall clock, so it expires exactly when the store does
@@ -243,7 +237,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   private static TraceFacts recompute(Decider decider, List<byte[]> fragments) {
     TraceFacts facts = null;
     for (byte[] f : fragments) {
-      TraceFacts one = decider.extractor().reextract(parse(f), f.length);
+      TraceFacts one = decider.extractor().reextract(KeptTraceEmitter.parse(f), f.length);
       facts = facts == null ? one : facts.merge(one);
     }
     return facts;
@@ -269,50 +263,9 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     }
   }
 
-  /** Emits a kept trace's spans; they are re-encoded only when their tracestate changes. */
   private void emit(Bytes traceId, List<byte[]> fragments, int spanCount, Decision decision,
       long delayMs, boolean late) {
-    String key = TraceIds.hex(traceId.get());
-    List<byte[]> records;
-    try {
-      if (decision.rewritesThreshold()) {
-        List<TracesData> parsed = new ArrayList<>(fragments.size());
-        for (byte[] f : fragments) {
-          parsed.add(parse(f));
-        }
-        records = assembler.assemble(parsed, rewriteFor(decision));
-      } else {
-        records = assembler.passThrough(fragments);
-      }
-    } catch (InvalidProtocolBufferException e) {
-      // We wrote these bytes ourselves from a parsed message: this is a bug or corruption.
-      throw new IllegalStateException("corrupt buffered fragment", e);
-    }
-    long now = context.currentSystemTimeMs();
-    for (byte[] value : records) {
-      RecordHeaders headers = new RecordHeaders();
-      headers.add(Headers.RULE, Headers.utf8(decision.rule()));
-      headers.add(Headers.RULES_VERSION, Headers.utf8(decision.rulesVersion()));
-      headers.add(Headers.DECISION_DELAY_MS, Headers.utf8(Long.toString(delayMs)));
-      if (late) {
-        headers.add(Headers.LATE, Headers.utf8("true"));
-      }
-      if (decision.rule().startsWith("stress:")) {
-        headers.add(Headers.STRESSED, Headers.utf8("true"));
-      }
-      context.forward(new Record<>(key, value, now, headers));
-    }
-    metrics.emitted(records.size(), spanCount);
-  }
-
-  private static UnaryOperator<Span> rewriteFor(Decision decision) {
-    if (!decision.rewritesThreshold()) {
-      return UnaryOperator.identity();
-    }
-    long threshold = decision.threshold();
-    return span -> span.toBuilder()
-        .setTraceState(OtelTraceState.withThreshold(span.getTraceState(), threshold))
-        .build();
+    emitter.emit(context, traceId, fragments, spanCount, decision, delayMs, late);
   }
 
   private List<byte[]> fragmentsOf(Bytes traceId, long from, long to) {
@@ -361,15 +314,6 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
       }
     }
     return found;
-  }
-
-  private static TracesData parse(byte[] data) {
-    try {
-      return TracesData.parseFrom(data);
-    } catch (InvalidProtocolBufferException e) {
-      // We wrote these bytes ourselves from a parsed message: this is a bug or corruption.
-      throw new IllegalStateException("corrupt buffered fragment", e);
-    }
   }
 
   @Override
