@@ -63,8 +63,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     try {
       decoded = codec.decode(record.value());
     } catch (OtlpDecodeException e) {
-      metrics.recordIn(0);
-      deadLetter(record, record.value(), e.getMessage(), 0);
+      deadLetterWhole(record, e);
       return;
     }
     TraceSplitter.Split split = TraceSplitter.split(decoded.request());
@@ -94,8 +93,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     try {
       split = protoSplitter.split(record.value());
     } catch (OtlpDecodeException e) {
-      metrics.recordIn(0);
-      deadLetter(record, record.value(), e.getMessage(), 0);
+      deadLetterWhole(record, e);
       return;
     }
     metrics.recordIn(split.spanCount());
@@ -125,6 +123,12 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     }
     context.forward(new Record<>(Bytes.wrap(id), SplitOutput.of(fragment), record.timestamp(),
         new RecordHeaders()));
+  }
+
+  /** A record that cannot be read at all goes to the dead-letter topic as it came. */
+  private void deadLetterWhole(Record<byte[], byte[]> record, OtlpDecodeException e) {
+    metrics.recordIn(0);
+    deadLetter(record, record.value(), e.getMessage(), 0);
   }
 
   private void deadLetter(Record<byte[], byte[]> record, byte[] value, String reason, int spans) {
