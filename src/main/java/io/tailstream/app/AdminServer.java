@@ -11,42 +11,104 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP port: {@code GET /api/sampling?service=NAME} answers in the shape of Jaeger's
- * remote sampling endpoint, so SDKs with a Jaeger remote sampler follow tailstream's effective
- * rates (and raise head sampling during an incident). Built on the JDK's HTTP server: no web
- * framework for a handful of small GET endpoints.
+ * The admin HTTP port, GET only:
+ * <ul>
+ *   <li>{@code /metrics}: Prometheus text exposition of every meter;</li>
+ *   <li>{@code /health/live}: 200 unless the instance has failed (a restart is what helps);</li>
+ *   <li>{@code /health/ready}: 200 only while Kafka Streams is RUNNING with rules loaded;</li>
+ *   <li>{@code /api/sampling?service=NAME}: Jaeger's remote sampling response, so SDKs with a
+ *       Jaeger remote sampler follow tailstream's effective rates (503 until rates are known).</li>
+ * </ul>
+ * Built on the JDK's HTTP server: no web framework for a handful of small GET endpoints.
  */
 final class AdminServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** A probe's answer: whether it passes and a short JSON-able reason. */
+  record Probe(boolean up, String state, String rulesVersion) {
+    String json() {
+      JsonObject o = new JsonObject();
+      o.addProperty("status", up ? "UP" : "DOWN");
+      o.addProperty("state", state);
+      if (rulesVersion != null) {
+        o.addProperty("rules", rulesVersion);
+      }
+      return o.toString();
+    }
+  }
+
+  /** What the endpoints read; implemented by the running instance. */
+  interface Source {
+    /** The effective rates, or null before they are known. */
+    EffectiveRates.Snapshot rates();
+
+    String scrape();
+
+    Probe live();
+
+    Probe ready();
+  }
 
   private final HttpServer server;
 
-  AdminServer(String bind, int port, Supplier<EffectiveRates.Snapshot> rates) throws IOException {
+  AdminServer(String bind, int port, Source source) throws IOException {
     server = HttpServer.create(new InetSocketAddress(bind, port), 0);
     server.setExecutor(Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "tailstream-admin");
       t.setDaemon(true);
       return t;
     }));
-    server.createContext("/api/sampling", exchange -> {
-      if (!exchange.getRequestMethod().equals("GET")) {
-        respond(exchange, 405, "{\"error\":\"only GET: nothing on this port changes state\"}");
-        return;
-      }
+    get("/api/sampling", exchange -> {
       String service = query(exchange, "service");
       if (service == null || service.isBlank()) {
         respond(exchange, 400, "{\"error\":\"service query parameter is required\"}");
         return;
       }
-      respond(exchange, 200, jaegerRemote(rates.get().forService(service)));
+      EffectiveRates.Snapshot rates = source.rates();
+      if (rates == null) {
+        respond(exchange, 503, "{\"error\":\"rates are not known yet: the instance is starting\"}");
+        return;
+      }
+      respond(exchange, 200, jaegerRemote(rates.forService(service)));
     });
+    get("/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT, source.scrape()));
+    get("/health/live", exchange -> probe(exchange, source.live()));
+    get("/health/ready", exchange -> probe(exchange, source.ready()));
     server.start();
     log.info("admin HTTP on port {}", port());
+  }
+
+  private interface Handler {
+    void handle(HttpExchange exchange) throws IOException;
+  }
+
+  /** An exact-path GET endpoint; anything else on it is 404 or 405. */
+  private void get(String path, Handler handler) {
+    server.createContext(path, exchange -> {
+      try {
+        if (!exchange.getRequestURI().getPath().equals(path)) {
+          respond(exchange, 404, "{\"error\":\"not found\"}");
+        } else if (!exchange.getRequestMethod().equals("GET")) {
+          respond(exchange, 405, "{\"error\":\"only GET: nothing on this port changes state\"}");
+        } else {
+          handler.handle(exchange);
+        }
+      } catch (RuntimeException e) {
+        log.warn("admin endpoint {} failed", path, e);
+        respond(exchange, 500, "{\"error\":\"internal error, see the instance's log\"}");
+      } finally {
+        exchange.close();
+      }
+    });
+  }
+
+  private static void probe(HttpExchange exchange, Probe probe) throws IOException {
+    respond(exchange, probe.up() ? 200 : 503, probe.json());
   }
 
   int port() {
@@ -83,8 +145,13 @@ final class AdminServer implements AutoCloseable {
   }
 
   private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    respond(exchange, status, "application/json", body);
+  }
+
+  private static void respond(HttpExchange exchange, int status, String contentType, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.getResponseHeaders().set("Content-Type", contentType);
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);

@@ -59,6 +59,7 @@ final class RulesWatcher {
       Decider next = Decider.compile(parsed, previous.adaptive());
       rules.replace(next);
       metrics.rulesReloaded(true);
+      metrics.rulesLoaded(next.version(), next.ruleNames());
       log.info("rules reloaded from {}: version {} -> {}, rules {}", file, previous.version(),
           next.version(), next.ruleNames());
       parsed.warnings().forEach(w -> log.warn("rules: {}", w));

@@ -9,7 +9,10 @@ import io.tailstream.config.AdaptSettings;
 import io.tailstream.adapt.ModelLearners;
 import io.tailstream.decide.ActiveRules;
 import io.tailstream.decide.Decider;
+import io.tailstream.adapt.EffectiveRates;
+import io.tailstream.metrics.AdaptiveGauges;
 import io.tailstream.metrics.TailstreamMetrics;
+import io.tailstream.metrics.Telemetry;
 import io.tailstream.rules.RuleSet;
 import io.tailstream.rules.RulesParser;
 import io.tailstream.topology.TailstreamTopology;
@@ -48,7 +51,9 @@ public final class TailstreamApp implements AutoCloseable {
   private final TailstreamConfig config;
   private final ActiveRules rules;
   private final RulesWatcher watcher;
-  private final TailstreamMetrics metrics = new TailstreamMetrics();
+  private final Telemetry telemetry = new Telemetry();
+  private final TailstreamMetrics metrics = new TailstreamMetrics(telemetry.registry());
+  private final AdaptiveGauges gauges;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ScheduledExecutorService summaries = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "tailstream-summary");
@@ -57,7 +62,7 @@ public final class TailstreamApp implements AutoCloseable {
   });
   private volatile KafkaStreams streams;
   private KafkaProducer<String, byte[]> sideProducer;
-  private RatesPublisher rates;
+  private volatile RatesPublisher rates;
   private AdminServer admin;
   private final SpikeDetector detector;
   private volatile boolean failed;
@@ -70,6 +75,9 @@ public final class TailstreamApp implements AutoCloseable {
     this.config = config;
     this.rules = new ActiveRules(decider);
     this.watcher = new RulesWatcher(config.rulesFile(), rulesText, rules, metrics);
+    metrics.rulesLoaded(decider.version(), decider.ruleNames());
+    this.gauges = new AdaptiveGauges(telemetry.registry(),
+        () -> rules.current().boosts().active(System.currentTimeMillis()).size());
     AdaptSettings a = config.adapt();
     this.detector = new SpikeDetector(new SpikeDetector.Settings(a.errorRateFactor(),
         a.errorRateFloor(), a.latencyFactor(), a.latencyFloor().toNanos(), a.minTraces(),
@@ -104,8 +112,10 @@ public final class TailstreamApp implements AutoCloseable {
     return rules;
   }
 
-  /** Waits for Kafka, creates missing topics, starts processing. */
+  /** Opens the admin port, waits for Kafka, creates missing topics, starts processing. */
   public void start() throws InterruptedException {
+    // Before anything waits for Kafka: liveness must answer while the brokers are unreachable.
+    openAdminPort();
     TopicProvisioner.ensureTopics(StreamsProperties.admin(config), config.topics());
     Topology topology = topology();
     log.debug("topology:\n{}", topology.describe());
@@ -124,6 +134,7 @@ public final class TailstreamApp implements AutoCloseable {
       }
     });
     streams = kafkaStreams;
+    telemetry.bind(kafkaStreams);
     kafkaStreams.start();
     Decider decider = rules.current();
     log.info("tailstream started: {} → {} ({}), rules {} version {} from {}", config.topics().input(),
@@ -140,6 +151,7 @@ public final class TailstreamApp implements AutoCloseable {
   private void startAdaptive() {
     sideProducer = new KafkaProducer<>(StreamsProperties.producer(config), new StringSerializer(),
         new ByteArraySerializer());
+    telemetry.bind(sideProducer);
     long interval = config.adapt().ratesInterval().toMillis();
     rates = new RatesPublisher(sideProducer, config.topics().rates(), rules, interval,
         System.currentTimeMillis());
@@ -147,26 +159,59 @@ public final class TailstreamApp implements AutoCloseable {
     rules.current().adaptive().onRateChange((rule, key, oldRate, newRate) ->
         rates.dynamicRate(rule, key, oldRate, newRate, System.currentTimeMillis()));
     scheduleSafely(instances::refresh, 0, Duration.ofSeconds(30).toMillis());
-    scheduleSafely(() -> rates.tick(System.currentTimeMillis()), interval, interval);
+    scheduleSafely(() -> {
+      long now = System.currentTimeMillis();
+      rates.tick(now);
+      gauges.rates(rates.snapshot(now));
+    }, interval, interval);
+    gauges.rates(rates.snapshot(System.currentTimeMillis()));
     long statsEvery = config.adapt().statsInterval().toMillis();
     scheduleSafely(() -> {
       long now = System.currentTimeMillis();
       rates.publishStrategies(now);
-      rates.publishStats(rules.current().adaptive().stageStats().drain(), statsEvery, now);
+      var stats = rules.current().adaptive().stageStats().drain();
+      gauges.stageStats(stats);
+      rates.publishStats(stats, statsEvery, now);
     }, statsEvery, statsEvery);
     if (config.adapt().autoEnabled()) {
       AutoBooster auto = new AutoBooster(detector, sideProducer, config.topics().control(), config.adapt());
       long every = config.adapt().autoInterval().toMillis();
       scheduleSafely(() -> auto.evaluate(System.currentTimeMillis()), every, every);
     }
-    if (config.adminPort() != TailstreamConfig.ADMIN_DISABLED) {
-      try {
-        admin = new AdminServer(config.adminBind(), config.adminPort(),
-            () -> rates.snapshot(System.currentTimeMillis()));
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot open the admin port " + config.adminPort() + ": "
-            + e.getMessage() + " (set admin.port, or -1 to turn it off)", e);
-      }
+  }
+
+  private void openAdminPort() {
+    if (config.adminPort() == TailstreamConfig.ADMIN_DISABLED) {
+      return;
+    }
+    try {
+      admin = new AdminServer(config.adminBind(), config.adminPort(), new AdminServer.Source() {
+        @Override
+        public EffectiveRates.Snapshot rates() {
+          RatesPublisher r = rates;
+          return r == null ? null : r.snapshot(System.currentTimeMillis());
+        }
+
+        @Override
+        public String scrape() {
+          return telemetry.scrape();
+        }
+
+        @Override
+        public AdminServer.Probe live() {
+          return new AdminServer.Probe(!failed(), state().name(), null);
+        }
+
+        @Override
+        public AdminServer.Probe ready() {
+          Decider d = rules.current();
+          return new AdminServer.Probe(state() == KafkaStreams.State.RUNNING && d != null,
+              state().name(), d == null ? null : d.version());
+        }
+      });
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot open the admin port " + config.adminPort() + ": "
+          + e.getMessage() + " (set admin.port, or -1 to turn it off)", e);
     }
   }
 
@@ -254,6 +299,7 @@ public final class TailstreamApp implements AutoCloseable {
       s.close(config.shutdownTimeout());
       log.info("tailstream stopped; {}", metrics.summaryLine());
     }
+    telemetry.close();
     stopped.countDown();
   }
 }

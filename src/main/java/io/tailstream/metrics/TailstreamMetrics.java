@@ -1,22 +1,58 @@
 package io.tailstream.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tailstream.buffer.TraceSummary;
+import io.tailstream.decide.Decision;
+import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The counters of one tailstream instance, shared by all its stream threads. Cheap to update from
- * the hot path (striped adders); read by the periodic summary log and, later, the metrics endpoint.
+ * the hot path (striped adders); exported through the Micrometer registry given at construction
+ * (function counters read the adders at scrape time, so the hot path never touches Micrometer
+ * except for the two decision timers), and read by the periodic summary log.
+ *
+ * <p>Labels stay low-cardinality: rule names come from the rules file (boost decisions share the
+ * label {@code boost}), triggers and dead-letter reasons are enums.
  */
 public final class TailstreamMetrics {
+  /** Why a record, or part of it, went to the dead-letter topic; the {@code reason} label. */
+  public enum DeadLetterReason {
+    /** Not readable in the configured encoding at all; the whole record is dead-lettered. */
+    UNREADABLE,
+    /** Spans without a valid 16-byte trace id; only those spans are dead-lettered. */
+    INVALID_TRACE_ID;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Decision delay buckets: from a trace's first span, so around {@code decision.wait}. */
+  private static final Duration[] DELAY_BUCKETS = seconds(1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 300, 600);
+  /** Lateness buckets: how far the punctuator runs behind the due time. */
+  private static final Duration[] LATENESS_BUCKETS = millis(10, 50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 30_000);
+
+  private final MeterRegistry registry;
   private final LongAdder recordsIn = new LongAdder();
   private final LongAdder spansIn = new LongAdder();
-  private final LongAdder deadLetterRecords = new LongAdder();
-  private final LongAdder deadLetterSpans = new LongAdder();
+  private final Map<DeadLetterReason, LongAdder> deadLetterRecords = new EnumMap<>(DeadLetterReason.class);
+  private final Map<DeadLetterReason, LongAdder> deadLetterSpans = new EnumMap<>(DeadLetterReason.class);
   private final LongAdder keyMismatches = new LongAdder();
   private final LongAdder lateSpansKept = new LongAdder();
   private final LongAdder lateSpansDropped = new LongAdder();
@@ -30,17 +66,122 @@ public final class TailstreamMetrics {
   private final org.HdrHistogram.Histogram decisionDelaysTotal = new org.HdrHistogram.Histogram(1, 3_600_000L, 2);
   private final org.HdrHistogram.Recorder decisionLateness = new org.HdrHistogram.Recorder(3_600_000L, 2);
   private final org.HdrHistogram.Histogram decisionLatenessTotal = new org.HdrHistogram.Histogram(3_600_000L, 2);
+  private final Timer decisionDelayTimer;
+  private final Timer decisionLatenessTimer;
   private final AtomicLong bufferedTraces = new AtomicLong();
   private final AtomicLong bufferedBytes = new AtomicLong();
+  private final AtomicInteger stressActive = new AtomicInteger();
+  private final MultiGauge rulesVersion;
   private final Map<String, LongAdder> keptByRule = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> droppedByRule = new ConcurrentHashMap<>();
   private final Map<TraceSummary.Trigger, LongAdder> decisionsByTrigger =
       new EnumMap<>(TraceSummary.Trigger.class);
 
+  /** Counters that nothing exports (tests, replay, the bench's own bookkeeping). */
   public TailstreamMetrics() {
+    this(new SimpleMeterRegistry());
+  }
+
+  public TailstreamMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    count("tailstream.records.in", "OTLP records read from the input topic", recordsIn, Tags.empty());
+    count("tailstream.spans.in", "spans read from the input topic", spansIn, Tags.empty());
+    count("tailstream.records.out", "records written to the output topic", recordsOut, Tags.empty());
+    count("tailstream.spans.out", "spans written to the output topic (kept traces and late spans)", spansOut, Tags.empty());
+    for (DeadLetterReason r : DeadLetterReason.values()) {
+      deadLetterRecords.put(r, new LongAdder());
+      deadLetterSpans.put(r, new LongAdder());
+      count("tailstream.dead.letter.records", "records (or parts) written to the dead-letter topic",
+          deadLetterRecords.get(r), Tags.of("reason", r.label()));
+      count("tailstream.dead.letter.spans", "spans written to the dead-letter topic",
+          deadLetterSpans.get(r), Tags.of("reason", r.label()));
+    }
+    count("tailstream.key.mismatches", "input records whose key is not the trace id of their spans "
+        + "(with input.keyed-by-trace-id)", keyMismatches, Tags.empty());
+    count("tailstream.late.spans", "spans arriving after their trace was decided",
+        lateSpansKept, Tags.of("outcome", "kept"));
+    count("tailstream.late.spans", "spans arriving after their trace was decided",
+        lateSpansDropped, Tags.of("outcome", "dropped"));
+    count("tailstream.facts.recomputed", "buffered traces whose facts were recomputed after a rules reload",
+        factsRecomputed, Tags.empty());
+    count("tailstream.rules.reloads", "rules file changes applied or refused", rulesReloads,
+        Tags.of("result", "applied"));
+    count("tailstream.rules.reloads", "rules file changes applied or refused", rulesReloadFailures,
+        Tags.of("result", "refused"));
+    count("tailstream.control.rejected", "control-topic messages refused (invalid or out of bounds)",
+        controlRejected, Tags.empty());
     for (TraceSummary.Trigger t : TraceSummary.Trigger.values()) {
       decisionsByTrigger.put(t, new LongAdder());
+      count("tailstream.decisions", "decisions by what triggered them (span_cap, byte_cap and stress are forced)",
+          decisionsByTrigger.get(t), Tags.of("trigger", t.name().toLowerCase(Locale.ROOT)));
     }
+    Gauge.builder("tailstream.buffered.traces", bufferedTraces, AtomicLong::get)
+        .description("traces buffered on this instance, waiting for their decision").register(registry);
+    Gauge.builder("tailstream.buffered.bytes", bufferedBytes, AtomicLong::get).baseUnit("bytes")
+        .description("OTLP bytes of the traces buffered on this instance").register(registry);
+    Gauge.builder("tailstream.stress.active", stressActive, AtomicInteger::get)
+        .description("1 while stress relief decides new traces at once").register(registry);
+    decisionDelayTimer = Timer.builder("tailstream.decision.delay")
+        .description("from a trace's first span to its decision")
+        .serviceLevelObjectives(DELAY_BUCKETS).register(registry);
+    decisionLatenessTimer = Timer.builder("tailstream.decision.lateness")
+        .description("from the time a trace fell due to its decision")
+        .serviceLevelObjectives(LATENESS_BUCKETS).register(registry);
+    rulesVersion = MultiGauge.builder("tailstream.rules.version")
+        .description("1, labelled with the version (content hash) of the rules in force").register(registry);
+    ruleCounter(true, Decision.NO_RULE);
+    ruleCounter(false, Decision.NO_RULE);
+  }
+
+  /** The registry these metrics are exported through. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  private void count(String name, String description, LongAdder adder, Tags tags) {
+    FunctionCounter.builder(name, adder, LongAdder::doubleValue).description(description).tags(tags)
+        .register(registry);
+  }
+
+  /**
+   * The rules in force changed (or were first loaded): their version becomes the one labelled 1,
+   * and each rule's kept counter exists at 0 before the rule first fires, for dashboards.
+   */
+  public void rulesLoaded(String version, Iterable<String> ruleNames) {
+    ruleNames.forEach(r -> ruleCounter(true, r));
+    rulesVersion.register(List.of(MultiGauge.Row.of(Tags.of("version", version), 1)), true);
+  }
+
+  private LongAdder ruleCounter(boolean kept, String rule) {
+    Map<String, LongAdder> counters = kept ? keptByRule : droppedByRule;
+    LongAdder existing = counters.get(rule);
+    if (existing != null) {
+      return existing;
+    }
+    return counters.computeIfAbsent(rule, r -> {
+      String label = ruleLabel(r);
+      // Registered once per label; the function sums every rule sharing it (all boosts).
+      FunctionCounter.builder("tailstream.traces", counters, m -> sumWithLabel(m, label))
+          .description("traces decided, by outcome and by the rule that decided")
+          .tags("outcome", kept ? "kept" : "dropped", "rule", label)
+          .register(registry);
+      return new LongAdder();
+    });
+  }
+
+  /** Boost ids are minted per incident: one label for all of them keeps the series bounded. */
+  private static String ruleLabel(String rule) {
+    return rule.startsWith("boost:") ? "boost" : rule;
+  }
+
+  private static double sumWithLabel(Map<String, LongAdder> counters, String label) {
+    double sum = 0;
+    for (Map.Entry<String, LongAdder> e : counters.entrySet()) {
+      if (ruleLabel(e.getKey()).equals(label)) {
+        sum += e.getValue().sum();
+      }
+    }
+    return sum;
   }
 
   public void recordIn(int spans) {
@@ -48,9 +189,9 @@ public final class TailstreamMetrics {
     spansIn.add(spans);
   }
 
-  public void deadLettered(int spans) {
-    deadLetterRecords.increment();
-    deadLetterSpans.add(spans);
+  public void deadLettered(DeadLetterReason reason, int spans) {
+    deadLetterRecords.get(reason).increment();
+    deadLetterSpans.get(reason).add(spans);
   }
 
   public void keyMismatch() {
@@ -58,13 +199,15 @@ public final class TailstreamMetrics {
   }
 
   public void decided(boolean kept, String rule, TraceSummary.Trigger trigger) {
-    (kept ? keptByRule : droppedByRule).computeIfAbsent(rule, r -> new LongAdder()).increment();
+    ruleCounter(kept, rule).increment();
     decisionsByTrigger.get(trigger).increment();
   }
 
   /** Milliseconds from a trace's first span to its decision. */
   public void decisionDelay(long ms) {
-    decisionDelays.recordValue(Math.max(1, Math.min(3_600_000L, ms)));
+    long bounded = Math.max(1, Math.min(3_600_000L, ms));
+    decisionDelays.recordValue(bounded);
+    decisionDelayTimer.record(bounded, TimeUnit.MILLISECONDS);
   }
 
   /** A percentile of decision delays since start, in ms (0 before the first decision). */
@@ -78,7 +221,9 @@ public final class TailstreamMetrics {
    * how far the punctuator lags behind. Zero for decisions forced by caps.
    */
   public void decisionLateness(long ms) {
-    decisionLateness.recordValue(Math.max(0, Math.min(3_600_000L, ms)));
+    long bounded = Math.max(0, Math.min(3_600_000L, ms));
+    decisionLateness.recordValue(bounded);
+    decisionLatenessTimer.record(bounded, TimeUnit.MILLISECONDS);
   }
 
   /** A percentile of decision lateness since start, in ms (0 before the first decision). */
@@ -108,6 +253,11 @@ public final class TailstreamMetrics {
   /** A control-topic message was refused (invalid or out of bounds). */
   public void controlRejected() {
     controlRejected.increment();
+  }
+
+  /** Whether stress relief is on (the latest state any stream thread saw). */
+  public void stress(boolean active) {
+    stressActive.lazySet(active ? 1 : 0);
   }
 
   public long controlRejectedCount() {
@@ -148,11 +298,11 @@ public final class TailstreamMetrics {
   }
 
   public long deadLetterRecords() {
-    return deadLetterRecords.sum();
+    return deadLetterRecords.values().stream().mapToLong(LongAdder::sum).sum();
   }
 
   public long deadLetterSpans() {
-    return deadLetterSpans.sum();
+    return deadLetterSpans.values().stream().mapToLong(LongAdder::sum).sum();
   }
 
   public long keyMismatches() {
@@ -183,6 +333,7 @@ public final class TailstreamMetrics {
     return decisionsByTrigger.get(trigger).sum();
   }
 
+  /** Traces kept per rule that kept at least one (pre-registered rules at zero are left out). */
   public Map<String, Long> keptByRule() {
     return snapshot(keptByRule);
   }
@@ -201,7 +352,12 @@ public final class TailstreamMetrics {
 
   private static Map<String, Long> snapshot(Map<String, LongAdder> counters) {
     Map<String, Long> out = new TreeMap<>();
-    counters.forEach((k, v) -> out.put(k, v.sum()));
+    counters.forEach((k, v) -> {
+      long n = v.sum();
+      if (n > 0) {
+        out.put(k, n);
+      }
+    });
     return out;
   }
 
@@ -214,5 +370,21 @@ public final class TailstreamMetrics {
         + " records, " + deadLetterSpans() + " spans | key mismatches: " + keyMismatches()
         + " | forced by caps: "
         + (decisions(TraceSummary.Trigger.SPAN_CAP) + decisions(TraceSummary.Trigger.BYTE_CAP));
+  }
+
+  private static Duration[] seconds(long... values) {
+    Duration[] out = new Duration[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = Duration.ofSeconds(values[i]);
+    }
+    return out;
+  }
+
+  private static Duration[] millis(long... values) {
+    Duration[] out = new Duration[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = Duration.ofMillis(values[i]);
+    }
+    return out;
   }
 }

@@ -184,7 +184,8 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
 
   private void decideDue(long now) {
     restoredTracesChecked = true;
-    stress.stressed(metrics.bufferedBytes()); // also notices the end of stress when input stops
+    // Also notices the end of stress when input stops; the gauge follows within a check interval.
+    metrics.stress(stress.stressed(metrics.bufferedBytes()));
     dueIndex.pollDue(now, traceId -> {
       TraceSummary summary = summaries.get(traceId);
       if (summary == null) {

@@ -5,6 +5,7 @@ import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.decide.ActiveRules;
 import io.tailstream.metrics.TailstreamMetrics;
+import io.tailstream.metrics.TailstreamMetrics.DeadLetterReason;
 import io.tailstream.otlp.Encoding;
 import io.tailstream.otlp.OtlpCodec;
 import io.tailstream.otlp.OtlpDecodeException;
@@ -84,7 +85,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
       int invalidSpans = split.invalid().getResourceSpansList().stream()
           .flatMap(rs -> rs.getScopeSpansList().stream())
           .mapToInt(ss -> ss.getSpansCount()).sum();
-      deadLetter(record, codec.encode(split.invalid()), reason, invalidSpans);
+      deadLetter(record, codec.encode(split.invalid()), reason, DeadLetterReason.INVALID_TRACE_ID, invalidSpans);
     }
   }
 
@@ -105,7 +106,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
       forward(record, f.traceId(), fragment, keyHex);
     }
     if (split.invalid() != null) {
-      deadLetter(record, split.invalid(), INVALID_IDS, split.invalidSpans());
+      deadLetter(record, split.invalid(), INVALID_IDS, DeadLetterReason.INVALID_TRACE_ID, split.invalidSpans());
     }
   }
 
@@ -128,15 +129,16 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
   /** A record that cannot be read at all goes to the dead-letter topic as it came. */
   private void deadLetterWhole(Record<byte[], byte[]> record, OtlpDecodeException e) {
     metrics.recordIn(0);
-    deadLetter(record, record.value(), e.getMessage(), 0);
+    deadLetter(record, record.value(), e.getMessage(), DeadLetterReason.UNREADABLE, 0);
   }
 
-  private void deadLetter(Record<byte[], byte[]> record, byte[] value, String reason, int spans) {
+  private void deadLetter(Record<byte[], byte[]> record, byte[] value, String reason,
+      DeadLetterReason kind, int spans) {
     String source = context.recordMetadata()
         .map(m -> m.topic() + "/" + m.partition() + "/" + m.offset())
         .orElse("unknown");
     log.debug("dead-lettering record {}: {}", source, reason);
-    metrics.deadLettered(spans);
+    metrics.deadLettered(kind, spans);
     RecordHeaders headers = new RecordHeaders(record.headers().toArray());
     headers.remove(Headers.ERROR);
     headers.remove(Headers.SOURCE);

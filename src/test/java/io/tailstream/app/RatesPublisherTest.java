@@ -105,7 +105,9 @@ class RatesPublisherTest {
   void adminEndpointAnswersLikeJaegerRemoteSamplingOverHttp() throws Exception {
     now = 1_000;
     boosts.put(boost("inc-3", "ranker", 0.5, Long.MAX_VALUE), now);
-    try (AdminServer server = new AdminServer("127.0.0.1", 0, () -> publisher.snapshot(2_000))) {
+    FakeAdminSource source = new FakeAdminSource();
+    source.rates = () -> publisher.snapshot(2_000);
+    try (AdminServer server = new AdminServer("127.0.0.1", 0, source)) {
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> ranker = http.send(HttpRequest.newBuilder(URI.create(
           "http://localhost:" + server.port() + "/api/sampling?service=ranker")).build(),

@@ -1,0 +1,76 @@
+package io.tailstream.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.tailstream.adapt.EffectiveRates;
+import io.tailstream.adapt.StageStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/**
+ * What adaptive sampling is doing, as gauges: active boosts, the effective head-sampling rate per
+ * scope, and the latest interval's latency of each model and pipeline stage (over every span,
+ * kept or not). Refreshed by the instance's periodic tasks, not by scrapes.
+ *
+ * <p>Cardinality is bounded: at most {@value #MAX_SERIES} scopes, models and stages each; the
+ * rest are left out of the gauges (they still reach the rates topic).
+ */
+public final class AdaptiveGauges {
+  static final int MAX_SERIES = 100;
+
+  private final MultiGauge effectiveRate;
+  private final MultiGauge latencyP99;
+  private final MultiGauge errorRatio;
+
+  public AdaptiveGauges(MeterRegistry registry, IntSupplier activeBoosts) {
+    Gauge.builder("tailstream.boosts.active", activeBoosts::getAsInt)
+        .description("boosts in force on this instance").register(registry);
+    effectiveRate = MultiGauge.builder("tailstream.effective.rate")
+        .description("head-sampling probability tailstream publishes, per scope (default or a boosted service)")
+        .register(registry);
+    latencyP99 = MultiGauge.builder("tailstream.latency.p99").baseUnit("seconds")
+        .description("p99 span duration over the last stats interval, per model and per stage (service)")
+        .register(registry);
+    errorRatio = MultiGauge.builder("tailstream.error.ratio")
+        .description("fraction of spans with error status over the last stats interval, per model and stage")
+        .register(registry);
+  }
+
+  public void rates(EffectiveRates.Snapshot snapshot) {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    rows.add(MultiGauge.Row.of(Tags.of("scope", "default"), snapshot.defaultRate()));
+    for (Map.Entry<String, Double> e : snapshot.services().entrySet()) {
+      if (rows.size() > MAX_SERIES) {
+        break;
+      }
+      rows.add(MultiGauge.Row.of(Tags.of("scope", "service:" + e.getKey()), e.getValue()));
+    }
+    effectiveRate.register(rows, true);
+  }
+
+  /** One interval's stage and model figures; keys without traffic in it disappear. */
+  public void stageStats(List<StageStats.Stat> stats) {
+    List<MultiGauge.Row<?>> latency = new ArrayList<>();
+    List<MultiGauge.Row<?>> errors = new ArrayList<>();
+    int models = 0;
+    int stages = 0;
+    for (StageStats.Stat s : stats) {
+      boolean model = s.kind().equals("model");
+      if (!model && !s.kind().equals("stage")) {
+        continue; // the overflow bucket
+      }
+      if ((model ? models++ : stages++) >= MAX_SERIES) {
+        continue;
+      }
+      Tags tags = Tags.of("kind", s.kind(), "name", s.name());
+      latency.add(MultiGauge.Row.of(tags, s.p99Ms() / 1000.0));
+      errors.add(MultiGauge.Row.of(tags, s.errorRate()));
+    }
+    latencyP99.register(latency, true);
+    errorRatio.register(errors, true);
+  }
+}

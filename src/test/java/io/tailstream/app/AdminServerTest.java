@@ -1,0 +1,89 @@
+package io.tailstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AdminServerTest {
+  private final FakeAdminSource source = new FakeAdminSource();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private AdminServer server;
+
+  @BeforeEach
+  void open() throws IOException {
+    server = new AdminServer("127.0.0.1", 0, source);
+  }
+
+  @AfterEach
+  void close() {
+    server.close();
+  }
+
+  @Test
+  void metricsAreServedInThePrometheusTextFormat() throws Exception {
+    source.scrape = "# TYPE tailstream_spans_in_total counter\ntailstream_spans_in_total 3.0\n";
+    HttpResponse<String> r = get("/metrics");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).contains(AdminServer.PROMETHEUS_TEXT);
+    assertThat(r.body()).isEqualTo(source.scrape);
+  }
+
+  @Test
+  void readinessFollowsTheProbeAndSaysWhy() throws Exception {
+    HttpResponse<String> notYet = get("/health/ready");
+    assertThat(notYet.statusCode()).isEqualTo(503);
+    assertThat(notYet.body()).contains("\"status\":\"DOWN\"").contains("\"state\":\"REBALANCING\"")
+        .contains("\"rules\":\"v1\"");
+    source.ready = new AdminServer.Probe(true, "RUNNING", "v1");
+    assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void livenessFailsOnlyWhenTheInstanceFailed() throws Exception {
+    assertThat(get("/health/live").statusCode()).isEqualTo(200);
+    source.live = new AdminServer.Probe(false, "ERROR", null);
+    HttpResponse<String> failed = get("/health/live");
+    assertThat(failed.statusCode()).isEqualTo(503);
+    assertThat(failed.body()).contains("\"state\":\"ERROR\"");
+  }
+
+  @Test
+  void samplingEndpointSaysWhenRatesAreNotKnownYet() throws Exception {
+    HttpResponse<String> r = get("/api/sampling?service=ranker");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).contains("starting");
+  }
+
+  @Test
+  void unknownPathsAndWritesAreRefused() throws Exception {
+    assertThat(get("/metrics/extra").statusCode()).isEqualTo(404);
+    assertThat(get("/health/other").statusCode()).isEqualTo(404);
+    HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/health/ready"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void aFailingSourceAnswers500AndTheServerKeepsServing() throws Exception {
+    source.rates = () -> {
+      throw new IllegalStateException("boom");
+    };
+    assertThat(get("/api/sampling?service=x").statusCode()).isEqualTo(500);
+    assertThat(get("/health/live").statusCode()).isEqualTo(200);
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+}
