@@ -1,0 +1,47 @@
+package io.tailstream.it;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** A Prometheus text exposition, read just enough to sum samples and list their names. */
+record PrometheusText(List<String> samples) {
+  static PrometheusText parse(String text) {
+    List<String> samples = new ArrayList<>();
+    text.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(samples::add);
+    return new PrometheusText(samples);
+  }
+
+  /** The names of every sample (histograms show as their _bucket, _count and _sum series). */
+  Set<String> names() {
+    Set<String> names = new TreeSet<>();
+    samples.forEach(s -> names.add(name(s)));
+    return names;
+  }
+
+  /** The sum of every sample of {@code name} whose labels contain each of {@code labels}. */
+  double sum(String name, String... labels) {
+    double sum = 0;
+    for (String s : samples) {
+      if (name(s).equals(name) && containsAll(s, labels)) {
+        sum += Double.parseDouble(s.substring(s.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  private static boolean containsAll(String sample, String[] labels) {
+    for (String l : labels) {
+      if (!sample.contains(l)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String name(String sample) {
+    int end = sample.indexOf('{');
+    return sample.substring(0, end >= 0 ? end : sample.indexOf(' '));
+  }
+}
