@@ -236,6 +236,11 @@ public final class ConfigLoader {
     return Set.copyOf(names);
   }
 
+  /** Whether an environment variable sets a config key (deployment manifests are checked with it). */
+  public static boolean isConfigVariable(String name) {
+    return KNOWN_ENV.contains(name);
+  }
+
   /** {@code decision.after-root} → {@code TAILSTREAM_DECISION_AFTER_ROOT}. */
   public static String envName(String path) {
     return ENV_PREFIX + path.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
