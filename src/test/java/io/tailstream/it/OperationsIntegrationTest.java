@@ -39,7 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperationsIntegrationTest {
-  private static final Pattern METRIC_IN_QUERY = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
+  /** Metric names in PromQL: tailstream's own, and those of the JVM, process and Kafka binders. */
+  private static final Pattern METRIC_IN_QUERY =
+      Pattern.compile("\\b((?:tailstream|kafka|jvm|process)_[a-z0-9_]+)\\b");
   private static EmbeddedKafkaBroker broker;
   private static TailstreamApp app;
   private static final HttpClient http = HttpClient.newHttpClient();
@@ -108,32 +110,52 @@ class OperationsIntegrationTest {
   @Test
   @Order(3)
   void everyMetricTheDashboardQueriesIsExported() throws Exception {
-    Set<String> queried = dashboardMetrics();
-    assertThat(queried).hasSizeGreaterThan(15);
+    JsonElement dashboard = JsonParser.parseString(
+        Files.readString(Path.of("deploy/grafana/tailstream-dashboard.json")));
+    List<String> queries = new ArrayList<>();
+    for (JsonElement panel : dashboard.getAsJsonObject().getAsJsonArray("panels")) {
+      var targets = panel.getAsJsonObject().getAsJsonArray("targets");
+      if (targets != null) {
+        targets.forEach(t -> queries.add(t.getAsJsonObject().get("expr").getAsString()));
+      }
+    }
+    assertExported(queries, "deploy/grafana/tailstream-dashboard.json", 15);
+  }
+
+  @Test
+  @Order(4)
+  void everyMetricTheAlertRulesQueryIsExported() throws Exception {
+    Object rules = new org.snakeyaml.engine.v2.api.Load(
+        org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+        .loadFromString(Files.readString(Path.of("deploy/prometheus/tailstream-alerts.yaml")));
+    List<String> queries = new ArrayList<>();
+    for (Object group : (List<?>) ((Map<?, ?>) rules).get("groups")) {
+      for (Object rule : (List<?>) ((Map<?, ?>) group).get("rules")) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) rule;
+        assertThat(r).as("alert rule %s", r.get("alert")).containsKeys("alert", "expr", "labels", "annotations");
+        assertThat(String.valueOf(r.get("annotations"))).contains("summary=", "description=");
+        queries.add((String) r.get("expr"));
+      }
+    }
+    assertExported(queries, "deploy/prometheus/tailstream-alerts.yaml", 8);
+  }
+
+  /** Each metric the queries name is in a scrape (waiting for interval-driven gauges to appear). */
+  private static void assertExported(List<String> queries, String file, int atLeast) throws Exception {
+    Set<String> queried = new TreeSet<>();
+    for (String q : queries) {
+      Matcher matcher = METRIC_IN_QUERY.matcher(q);
+      while (matcher.find()) {
+        queried.add(matcher.group(1));
+      }
+    }
+    assertThat(queried).hasSizeGreaterThanOrEqualTo(atLeast);
     // Per-model gauges appear once a stats interval with model spans has passed.
     PrometheusText m = awaitMetrics(t -> t.names().containsAll(queried));
     Set<String> missing = new TreeSet<>(queried);
     missing.removeAll(m.names());
-    assertThat(missing).as("queried by deploy/grafana/tailstream-dashboard.json, not exported").isEmpty();
-  }
-
-  private static Set<String> dashboardMetrics() throws Exception {
-    JsonElement dashboard = JsonParser.parseString(
-        Files.readString(Path.of("deploy/grafana/tailstream-dashboard.json")));
-    Set<String> names = new TreeSet<>();
-    for (JsonElement panel : dashboard.getAsJsonObject().getAsJsonArray("panels")) {
-      var targets = panel.getAsJsonObject().getAsJsonArray("targets");
-      if (targets == null) {
-        continue;
-      }
-      for (JsonElement t : targets) {
-        Matcher matcher = METRIC_IN_QUERY.matcher(t.getAsJsonObject().get("expr").getAsString());
-        while (matcher.find()) {
-          names.add(matcher.group(1));
-        }
-      }
-    }
-    return names;
+    assertThat(missing).as("queried by " + file + ", not exported").isEmpty();
   }
 
   private static int send(int traces) {
