@@ -138,6 +138,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
       return;
     }
     if (previous == null && stress.stressed(metrics.bufferedBytes())) {
+      metrics.stress(true);
       decideAtOnce(traceId, fragment, now);
       return;
     }

@@ -83,6 +83,7 @@ class StressReliefTest {
       assertThat(new String(atOnce.get(0).headers().lastHeader(Headers.RULE).value(), StandardCharsets.UTF_8))
           .isEqualTo(Decider.STRESS_ERRORS);
       assertThat(metrics.decisions(TraceSummary.Trigger.STRESS)).isEqualTo(3);
+      assertThat(metrics.registry().get("tailstream.stress.active").gauge().value()).isEqualTo(1.0);
       // A later span of a stressed trace follows its decision.
       in.pipeInput(null, codec.encode(request(resource("svc", "s", span(lucky, 3, 1, "late", 2, 1)))));
       assertThat(out.readRecordsToList()).hasSize(1);
@@ -91,6 +92,9 @@ class StressReliefTest {
       driver.advanceWallClockTime(Duration.ofSeconds(11));
       assertThat(out.readRecordsToList()).extracting(TestRecord::key).containsExactly(TraceIds.hex(big));
       assertThat(metrics.bufferedBytes()).isZero();
+      driver.advanceWallClockTime(Duration.ofSeconds(1));
+      assertThat(metrics.registry().get("tailstream.stress.active").gauge().value())
+          .as("relief ends once the budget drains").isEqualTo(0.0);
       in.pipeInput(null, codec.encode(request(resource("svc", "s", span(unlucky, 9, 1, "again", 0, 1)))));
       assertThat(out.isEmpty()).as("late span of a dropped trace").isTrue();
       byte[] calm = traceId(7);
