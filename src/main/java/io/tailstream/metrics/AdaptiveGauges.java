@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Tags;
 import io.tailstream.adapt.EffectiveRates;
 import io.tailstream.adapt.StageStats;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -21,10 +22,12 @@ import java.util.function.IntSupplier;
  */
 public final class AdaptiveGauges {
   static final int MAX_SERIES = 100;
+  static final int IDLE_INTERVALS = 5;
 
   private final MultiGauge effectiveRate;
   private final MultiGauge latencyP99;
   private final MultiGauge errorRatio;
+  private final Map<String, Held> held = new LinkedHashMap<>();
 
   public AdaptiveGauges(MeterRegistry registry, IntSupplier activeBoosts) {
     Gauge.builder("tailstream.boosts.active", activeBoosts::getAsInt)
@@ -52,25 +55,51 @@ public final class AdaptiveGauges {
     effectiveRate.register(rows, true);
   }
 
-  /** One interval's stage and model figures; keys without traffic in it disappear. */
-  public void stageStats(List<StageStats.Stat> stats) {
-    List<MultiGauge.Row<?>> latency = new ArrayList<>();
-    List<MultiGauge.Row<?>> errors = new ArrayList<>();
-    int models = 0;
-    int stages = 0;
+  /**
+   * One interval's stage and model figures. A key without traffic keeps its last figures for
+   * {@value #IDLE_INTERVALS} intervals, so bursty traffic does not make series flap, then goes.
+   */
+  public synchronized void stageStats(List<StageStats.Stat> stats) {
+    held.values().forEach(h -> h.idle++);
     for (StageStats.Stat s : stats) {
       boolean model = s.kind().equals("model");
       if (!model && !s.kind().equals("stage")) {
         continue; // the overflow bucket
       }
-      if ((model ? models++ : stages++) >= MAX_SERIES) {
+      String key = s.kind() + "/" + s.name();
+      if (!held.containsKey(key) && count(s.kind()) >= MAX_SERIES) {
         continue;
       }
-      Tags tags = Tags.of("kind", s.kind(), "name", s.name());
-      latency.add(MultiGauge.Row.of(tags, s.p99Ms() / 1000.0));
-      errors.add(MultiGauge.Row.of(tags, s.errorRate()));
+      held.put(key, new Held(s.kind(), Tags.of("kind", s.kind(), "name", s.name()), s.p99Ms() / 1000.0,
+          s.errorRate()));
+    }
+    held.values().removeIf(h -> h.idle > IDLE_INTERVALS);
+    List<MultiGauge.Row<?>> latency = new ArrayList<>();
+    List<MultiGauge.Row<?>> errors = new ArrayList<>();
+    for (Held h : held.values()) {
+      latency.add(MultiGauge.Row.of(h.tags, h.p99Seconds));
+      errors.add(MultiGauge.Row.of(h.tags, h.errorRatio));
     }
     latencyP99.register(latency, true);
     errorRatio.register(errors, true);
+  }
+
+  private long count(String kind) {
+    return held.values().stream().filter(h -> h.kind.equals(kind)).count();
+  }
+
+  private static final class Held {
+    final String kind;
+    final Tags tags;
+    final double p99Seconds;
+    final double errorRatio;
+    int idle;
+
+    Held(String kind, Tags tags, double p99Seconds, double errorRatio) {
+      this.kind = kind;
+      this.tags = tags;
+      this.p99Seconds = p99Seconds;
+      this.errorRatio = errorRatio;
+    }
   }
 }

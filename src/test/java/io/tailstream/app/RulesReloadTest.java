@@ -95,6 +95,9 @@ class RulesReloadTest {
       String v2 = rules.current().version();
       assertThat(v2).isNotEqualTo(v1);
       assertThat(metrics.rulesReloads()).isEqualTo(1);
+      assertThat(metrics.registry().get("tailstream.rules.version").tag("version", v2).gauge().value())
+          .as("the rules-version gauge follows the reload").isEqualTo(1.0);
+      assertThat(metrics.registry().find("tailstream.rules.version").tag("version", v1).gauge()).isNull();
 
       driver.advanceWallClockTime(Duration.ofSeconds(6));
       List<TestRecord<String, byte[]>> kept = out.readRecordsToList();

@@ -151,8 +151,14 @@ class OperationsIntegrationTest {
       }
     }
     assertThat(queried).hasSizeGreaterThanOrEqualTo(atLeast);
-    // Per-model gauges appear once a stats interval with model spans has passed.
-    PrometheusText m = awaitMetrics(t -> t.names().containsAll(queried));
+    // Per-model gauges exist while models had spans in the last few stats intervals: keep some
+    // traffic flowing while waiting.
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    PrometheusText m = scrape();
+    while (!m.names().containsAll(queried) && System.nanoTime() < end) {
+      send(10);
+      m = awaitMetrics(t -> t.names().containsAll(queried), Duration.ofSeconds(3));
+    }
     Set<String> missing = new TreeSet<>(queried);
     missing.removeAll(m.names());
     assertThat(missing).as("queried by " + file + ", not exported").isEmpty();
@@ -178,7 +184,12 @@ class OperationsIntegrationTest {
   }
 
   private static PrometheusText awaitMetrics(Predicate<PrometheusText> done) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    return awaitMetrics(done, Duration.ofSeconds(60));
+  }
+
+  private static PrometheusText awaitMetrics(Predicate<PrometheusText> done, Duration timeout)
+      throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
     PrometheusText last = scrape();
     while (!done.test(last) && System.nanoTime() < end) {
       Thread.sleep(200);
