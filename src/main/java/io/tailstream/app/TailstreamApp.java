@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import io.tailstream.config.TailstreamConfig;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -76,6 +77,7 @@ public final class TailstreamApp implements AutoCloseable {
     this.rules = new ActiveRules(decider);
     this.watcher = new RulesWatcher(config.rulesFile(), rulesText, rules, metrics);
     metrics.rulesLoaded(decider.version(), decider.ruleNames());
+    metrics.recordRefused(config.topics().output(), 0); // the series exists before the first refusal
     this.gauges = new AdaptiveGauges(telemetry.registry(),
         () -> rules.current().boosts().active(System.currentTimeMillis()).size());
     AdaptSettings a = config.adapt();
@@ -117,10 +119,16 @@ public final class TailstreamApp implements AutoCloseable {
     // Before anything waits for Kafka: liveness must answer while the brokers are unreachable.
     openAdminPort();
     TopicProvisioner.ensureTopics(StreamsProperties.admin(config), config.topics());
-    Topology topology = topology();
+    TailstreamConfig fitted;
+    try (Admin admin = Admin.create(StreamsProperties.admin(config))) {
+      fitted = TopicLimits.fit(admin, config);
+    }
+    Topology topology = TailstreamTopology.build(fitted, rules, metrics);
     log.debug("topology:\n{}", topology.describe());
     Properties streamsProps = StreamsProperties.streams(config);
     log.info("Kafka Streams settings: {}", io.tailstream.config.Secrets.masked(streamsProps));
+    streamsProps.put(io.tailstream.config.OversizedRecordHandler.REFUSED_LISTENER,
+        (java.util.function.Consumer<String>) metrics::recordRefused);
     KafkaStreams kafkaStreams = new KafkaStreams(topology, streamsProps);
     kafkaStreams.setUncaughtExceptionHandler(e -> {
       log.error("stream thread failed; stopping this instance so that it can be restarted", e);

@@ -23,4 +23,10 @@ public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolea
     Objects.requireNonNull(rulesFile, "rulesFile");
     Objects.requireNonNull(adapt, "adapt");
   }
+
+  /** This config with another bound on output records (fitted to the output topic's limit). */
+  public TailstreamConfig withMaxOutputRecordBytes(long bytes) {
+    return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, decision, bytes, rulesFile,
+        adapt, adminPort, adminBind, shutdownTimeout, rocksDbCacheBytes, rocksDbWriteBufferBytes);
+  }
 }

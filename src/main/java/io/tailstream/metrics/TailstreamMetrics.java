@@ -255,6 +255,17 @@ public final class TailstreamMetrics {
     controlRejected.increment();
   }
 
+  /** The broker refused a record to {@code topic} as too large; it was skipped (and logged). */
+  public void recordRefused(String topic) {
+    recordRefused(topic, 1);
+  }
+
+  public void recordRefused(String topic, int records) {
+    io.micrometer.core.instrument.Counter.builder("tailstream.records.refused")
+        .description("records the broker refused as too large for their topic; skipped")
+        .tag("topic", topic).register(registry).increment(records);
+  }
+
   /** Whether stress relief is on (the latest state any stream thread saw). */
   public void stress(boolean active) {
     stressActive.lazySet(active ? 1 : 0);

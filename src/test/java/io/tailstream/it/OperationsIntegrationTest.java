@@ -3,6 +3,7 @@ package io.tailstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
+
 import com.google.gson.JsonParser;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.tailstream.app.TailstreamApp;

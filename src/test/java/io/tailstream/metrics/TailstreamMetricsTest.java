@@ -66,6 +66,15 @@ class TailstreamMetricsTest {
   }
 
   @Test
+  void refusedRecordsAreCountedPerTopic() {
+    metrics.recordRefused("sampled_traces", 0);
+    assertThat(registry.scrape()).contains("tailstream_records_refused_total{topic=\"sampled_traces\"} 0.0");
+    metrics.recordRefused("sampled_traces");
+    metrics.recordRefused("sampled_traces");
+    assertThat(registry.scrape()).contains("tailstream_records_refused_total{topic=\"sampled_traces\"} 2.0");
+  }
+
+  @Test
   void stressAndBufferGaugesReadTheCurrentState() {
     metrics.bufferedDelta(4);
     metrics.bufferedBytesDelta(1_000);
