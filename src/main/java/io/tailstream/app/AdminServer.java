@@ -58,7 +58,8 @@ final class AdminServer implements AutoCloseable {
 
   AdminServer(String bind, int port, Source source) throws IOException {
     server = HttpServer.create(new InetSocketAddress(bind, port), 0);
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+    // A few threads, so that a slow scrape never makes the kubelet's probes time out behind it.
+    server.setExecutor(Executors.newFixedThreadPool(3, r -> {
       Thread t = new Thread(r, "tailstream-admin");
       t.setDaemon(true);
       return t;

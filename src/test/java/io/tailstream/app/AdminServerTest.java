@@ -71,6 +71,33 @@ class AdminServerTest {
   }
 
   @Test
+  void aSlowScrapeDoesNotHoldUpTheProbes() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    FakeAdminSource slow = new FakeAdminSource() {
+      @Override
+      public String scrape() {
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return "";
+      }
+    };
+    try (AdminServer server = new AdminServer("127.0.0.1", 0, slow)) {
+      var scrape = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+          + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + server.port() + "/health/live")).timeout(java.time.Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(live.statusCode()).isEqualTo(200);
+      assertThat(scrape).isNotDone();
+      release.countDown();
+      assertThat(scrape.get().statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void aFailingSourceAnswers500AndTheServerKeepsServing() throws Exception {
     source.rates = () -> {
       throw new IllegalStateException("boom");

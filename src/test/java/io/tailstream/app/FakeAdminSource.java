@@ -4,7 +4,7 @@ import io.tailstream.adapt.EffectiveRates;
 import java.util.function.Supplier;
 
 /** An admin-port source whose answers a test sets. */
-final class FakeAdminSource implements AdminServer.Source {
+class FakeAdminSource implements AdminServer.Source {
   volatile Supplier<EffectiveRates.Snapshot> rates = () -> null;
   volatile String scrape = "";
   volatile AdminServer.Probe live = new AdminServer.Probe(true, "RUNNING", null);
