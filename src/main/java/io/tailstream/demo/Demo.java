@@ -73,7 +73,8 @@ public final class Demo {
         app.start();
         app.awaitRunning(Duration.ofSeconds(60));
         out.println("tailstream " + config.topics().input() + " -> " + config.topics().output()
-            + " with examples/rules-ml-inference.yaml; admin port " + app.adminPort());
+            + " with examples/rules-ml-inference.yaml; metrics at http://localhost:" + app.adminPort()
+            + "/metrics, health at /health/ready");
         out.println("incidents: " + incidents);
         Path keptDump = options.outputDir().resolve("tailstream-demo-kept.dump");
         Thread reader = new Thread(() -> readKept(broker.bootstrapServers(), config, keptDump), "demo-reader");
