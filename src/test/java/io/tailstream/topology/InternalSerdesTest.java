@@ -1,0 +1,107 @@
+package io.tailstream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.TraceSummary;
+import io.tailstream.decide.Decision;
+import io.tailstream.decide.TraceFacts;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stored formats are frozen: changelogs written by one release are read by the next. The
+ * golden bytes below were written by the V1 serdes as first released (DataOutputStream based).
+ */
+class InternalSerdesTest {
+  private static final HexFormat HEX = HexFormat.of();
+
+  static TraceFacts facts(String service, String model) {
+    Map<String, Long> models = new LinkedHashMap<>();
+    models.put(model, 812_000_000L);
+    Set<String> services = new LinkedHashSet<>(List.of("gateway", service));
+    Map<String, String> keys = new LinkedHashMap<>();
+    keys.put("http.route", "/v1/predict");
+    return new TraceFacts(7, 1_234, 1_700_000_000_000_000_000L, 1_700_000_001_000_000_000L, true, false,
+        models, services, 0x00ab_cdef_0123_4567L, 1L << 40, 3, new long[] {5, -1, 900}, keys);
+  }
+
+  private static final String SUMMARY_ASCII = "010000000700000000000004d217979cfe362a000017979cfe71c4ca000100abcdef012345670000"
+        + "0100000000000001000972616e6b65722d763300000000306623000002000672616e6b6572000767"
+        + "6174657761790000000300030000000000000005ffffffffffffffff00000000000003840001000a"
+        + "687474702e726f757465000b2f76312f70726564696374000000000000000a000000000000001400"
+        + "0000000000000f";
+  private static final String SUMMARY_UNICODE = "010000000700000000000004d217979cfe362a000017979cfe71c4ca000100abcdef012345670000"
+        + "0100000000000001000fe6a8a1e59e8b2d7633eda0bdedba8000000000306623000002000972c3a4"
+        + "6e6b6572c0800007676174657761790000000300030000000000000005ffffffffffffffff000000"
+        + "00000003840001000a687474702e726f757465000b2f76312f70726564696374000000000000000a"
+        + "0000000000000014ffffffffffffffff";
+  private static final String FRAGMENT = "010000000700000000000004d217979cfe362a000017979cfe71c4ca000100abcdef012345670000"
+        + "0100000000000001000972616e6b65722d763300000000306623000002000672616e6b6572000767"
+        + "6174657761790000000300030000000000000005ffffffffffffffff00000000000003840001000a"
+        + "687474702e726f757465000b2f76312f7072656469637400000003010203";
+  private static final String DECISION = "01010000010000000000000a736c6f772d6d6f64656c00083366396330613162";
+
+  @Test
+  void summariesAreWrittenExactlyAsV1() {
+    assertThat(hex(InternalSerdes.SUMMARY.serializer().serialize("",
+        new TraceSummary(facts("ranker", "ranker-v3"), 10, 20, 15)))).isEqualTo(SUMMARY_ASCII);
+    // NUL, non-Latin characters and a surrogate pair: Java's modified UTF-8, as DataOutput writes it.
+    assertThat(hex(InternalSerdes.SUMMARY.serializer().serialize("",
+        new TraceSummary(facts("r\u00e4nker\u0000", "\u6a21\u578b-v3\uD83D\uDE80"), 10, 20, -1))))
+        .isEqualTo(SUMMARY_UNICODE);
+  }
+
+  @Test
+  void v1SummariesReadBackWhole() {
+    TraceSummary s = InternalSerdes.SUMMARY.deserializer().deserialize("", HEX.parseHex(SUMMARY_UNICODE));
+    assertThat(s.facts().services()).containsExactlyInAnyOrder("gateway", "r\u00e4nker\u0000");
+    assertThat(s.facts().modelMaxNanos()).containsExactly(Map.entry("\u6a21\u578b-v3\uD83D\uDE80", 812_000_000L));
+    assertThat(s.facts().keyAttributes()).containsExactly(Map.entry("http.route", "/v1/predict"));
+    assertThat(s.facts().features()).containsExactly(5, -1, 900);
+    assertThat(s.facts().rootSeen()).isTrue();
+    assertThat(s.facts().errorSeen()).isFalse();
+    assertThat(s.facts().spanCount()).isEqualTo(7);
+    assertThat(s.facts().randomness()).isEqualTo(0x00ab_cdef_0123_4567L);
+    assertThat(s.firstArrivalMs()).isEqualTo(10);
+    assertThat(s.lastArrivalMs()).isEqualTo(20);
+    assertThat(s.rootArrivalMs()).isEqualTo(-1);
+    TraceSummary ascii = InternalSerdes.SUMMARY.deserializer().deserialize("", HEX.parseHex(SUMMARY_ASCII));
+    assertThat(hex(InternalSerdes.SUMMARY.serializer().serialize("", ascii))).isEqualTo(SUMMARY_ASCII);
+  }
+
+  @Test
+  void fragmentsAndDecisionsKeepTheirV1Bytes() {
+    assertThat(hex(InternalSerdes.FRAGMENT.serializer().serialize("",
+        new Fragment(facts("ranker", "ranker-v3"), new byte[] {1, 2, 3})))).isEqualTo(FRAGMENT);
+    Fragment f = InternalSerdes.FRAGMENT.deserializer().deserialize("", HEX.parseHex(FRAGMENT));
+    assertThat(f.tracesData()).containsExactly(1, 2, 3);
+    assertThat(hex(InternalSerdes.FRAGMENT.serializer().serialize("", f))).isEqualTo(FRAGMENT);
+    Decision d = InternalSerdes.DECISION.deserializer().deserialize("", HEX.parseHex(DECISION));
+    assertThat(d).isEqualTo(new Decision(true, "slow-model", 1L << 40, "3f9c0a1b"));
+    assertThat(hex(InternalSerdes.DECISION.serializer().serialize("", d))).isEqualTo(DECISION);
+  }
+
+  @Test
+  void corruptOrNewerRecordsFailWithAClearError() {
+    byte[] golden = HEX.parseHex(SUMMARY_ASCII);
+    byte[] truncated = java.util.Arrays.copyOf(golden, golden.length - 5);
+    assertThatThrownBy(() -> InternalSerdes.SUMMARY.deserializer().deserialize("", truncated))
+        .isInstanceOf(SerializationException.class).hasMessageContaining("corrupt internal record");
+    byte[] newer = golden.clone();
+    newer[0] = 2;
+    assertThatThrownBy(() -> InternalSerdes.SUMMARY.deserializer().deserialize("", newer))
+        .isInstanceOf(SerializationException.class).hasMessageContaining("version 2");
+  }
+
+  private static String hex(byte[] bytes) {
+    return HEX.formatHex(bytes);
+  }
+}
