@@ -4,10 +4,6 @@ import io.tailstream.buffer.Fragment;
 import io.tailstream.buffer.TraceSummary;
 import io.tailstream.decide.Decision;
 import io.tailstream.decide.TraceFacts;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
@@ -65,7 +61,7 @@ final class InternalSerdes {
         return new Decision(kept, rule, threshold, in.readUTF());
       }));
 
-  private static void writeFacts(DataOutputStream out, TraceFacts f) throws IOException {
+  private static void writeFacts(V1Bytes.Writer out, TraceFacts f) throws IOException {
     out.writeInt(f.spanCount());
     out.writeLong(f.bytes());
     out.writeLong(f.minStartNanos());
@@ -94,7 +90,7 @@ final class InternalSerdes {
     }
   }
 
-  private static TraceFacts readFacts(DataInputStream in) throws IOException {
+  private static TraceFacts readFacts(V1Bytes.Reader in) throws IOException {
     int spans = in.readInt();
     long bytes = in.readLong();
     long minStart = in.readLong();
@@ -127,26 +123,27 @@ final class InternalSerdes {
   }
 
   private interface Writer {
-    void write(DataOutputStream out) throws IOException;
+    void write(V1Bytes.Writer out) throws IOException;
   }
 
   private interface Reader<T> {
-    T read(DataInputStream in) throws IOException;
+    T read(V1Bytes.Reader in) throws IOException;
   }
 
   private static byte[] write(Writer writer) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
+    V1Bytes.Writer out = new V1Bytes.Writer();
+    try {
       out.writeByte(V1);
       writer.write(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return bytes.toByteArray();
+    return out.toByteArray();
   }
 
   private static <T> T read(byte[] bytes, Reader<T> reader) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+    try {
+      V1Bytes.Reader in = new V1Bytes.Reader(bytes);
       byte version = in.readByte();
       if (version != V1) {
         throw new SerializationException("unknown internal format version " + version
