@@ -55,15 +55,18 @@ final class AdminServer implements AutoCloseable {
   }
 
   private final HttpServer server;
+  private final java.util.concurrent.ExecutorService executor;
 
   AdminServer(String bind, int port, Source source) throws IOException {
     server = HttpServer.create(new InetSocketAddress(bind, port), 0);
     // A few threads, so that a slow scrape never makes the kubelet's probes time out behind it.
-    server.setExecutor(Executors.newFixedThreadPool(3, r -> {
-      Thread t = new Thread(r, "tailstream-admin");
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    executor = Executors.newFixedThreadPool(3, r -> {
+      Thread t = new Thread(r, "tailstream-admin-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
-    }));
+    });
+    server.setExecutor(executor);
     get("/api/sampling", exchange -> {
       String service = query(exchange, "service");
       if (service == null || service.isBlank()) {
@@ -139,7 +142,11 @@ final class AdminServer implements AutoCloseable {
     for (String pair : q.split("&")) {
       int eq = pair.indexOf('=');
       if (eq > 0 && pair.substring(0, eq).equals(name)) {
-        return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        try {
+          return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          return null; // a malformed %-escape: treated as missing, so the caller answers 400
+        }
       }
     }
     return null;
@@ -162,5 +169,6 @@ final class AdminServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }

@@ -62,9 +62,9 @@ public final class TailstreamApp implements AutoCloseable {
     return t;
   });
   private volatile KafkaStreams streams;
-  private KafkaProducer<String, byte[]> sideProducer;
+  private volatile KafkaProducer<String, byte[]> sideProducer;
   private volatile RatesPublisher rates;
-  private AdminServer admin;
+  private volatile AdminServer admin;
   private final SpikeDetector detector;
   private volatile boolean failed;
 

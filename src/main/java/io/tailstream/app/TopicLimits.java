@@ -42,6 +42,12 @@ final class TopicLimits {
           e.getCause() == null ? e.toString() : e.getCause().getMessage(), config.maxOutputRecordBytes());
       return config;
     }
+    return fit(config, limits);
+  }
+
+  /** The decision, given each topic's max.message.bytes (topics without a known limit absent). */
+  static TailstreamConfig fit(TailstreamConfig config, Map<String, Long> limits) {
+    TopicSettings topics = config.topics();
     Long input = limits.get(topics.input());
     Long deadLetter = limits.get(topics.deadLetter());
     if (input != null && deadLetter != null && deadLetter < input) {
@@ -57,9 +63,15 @@ final class TopicLimits {
     if (bound >= config.maxOutputRecordBytes()) {
       return config;
     }
-    log.warn("topic {} accepts records up to {} bytes (max.message.bytes), output.max-record-bytes is {}:"
-        + " kept traces are split into records of at most {} bytes", topics.output(), output,
-        config.maxOutputRecordBytes(), bound);
+    if (output >= config.maxOutputRecordBytes()) {
+      // Only the safety margin applies (the defaults: 1 MiB records, a 1 MiB + 12 bytes topic).
+      log.info("kept traces are split into records of at most {} bytes, leaving room for batch "
+          + "overhead under {}'s max.message.bytes ({})", bound, topics.output(), output);
+    } else {
+      log.warn("topic {} accepts records up to {} bytes (max.message.bytes), output.max-record-bytes is"
+          + " {}: kept traces are split into records of at most {} bytes", topics.output(), output,
+          config.maxOutputRecordBytes(), bound);
+    }
     return config.withMaxOutputRecordBytes(bound);
   }
 

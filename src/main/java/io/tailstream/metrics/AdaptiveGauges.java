@@ -47,7 +47,7 @@ public final class AdaptiveGauges {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     rows.add(MultiGauge.Row.of(Tags.of("scope", "default"), snapshot.defaultRate()));
     for (Map.Entry<String, Double> e : snapshot.services().entrySet()) {
-      if (rows.size() > MAX_SERIES) {
+      if (rows.size() >= MAX_SERIES) {
         break;
       }
       rows.add(MultiGauge.Row.of(Tags.of("scope", "service:" + e.getKey()), e.getValue()));

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
  * except for the two decision timers), and read by the periodic summary log.
  *
  * <p>Labels stay low-cardinality: rule names come from the rules file (boost decisions share the
- * label {@code boost}), triggers and dead-letter reasons are enums.
+ * label {@code boost:*}), triggers and dead-letter reasons are enums.
  */
 public final class TailstreamMetrics {
   /** Why a record, or part of it, went to the dead-letter topic; the {@code reason} label. */
@@ -169,9 +169,12 @@ public final class TailstreamMetrics {
     });
   }
 
-  /** Boost ids are minted per incident: one label for all of them keeps the series bounded. */
+  /**
+   * Boost ids are minted per incident: one label for all of them keeps the series bounded. Rule
+   * names cannot start with "boost:" (the rules parser reserves it), so the label is unambiguous.
+   */
   private static String ruleLabel(String rule) {
-    return rule.startsWith("boost:") ? "boost" : rule;
+    return rule.startsWith("boost:") ? "boost:*" : rule;
   }
 
   private static double sumWithLabel(Map<String, LongAdder> counters, String label) {

@@ -124,6 +124,10 @@ public final class RulesParser {
     if (name.isEmpty()) {
       throw item.error("every rule needs a 'name' (it is reported with each kept trace)");
     }
+    if (name.startsWith("boost:") || name.startsWith("stress:")) {
+      throw item.error("rule name '" + name + "' starts with a prefix tailstream reports its own "
+          + "decisions under ('boost:', 'stress:'); choose another name");
+    }
     // Messages name the rule: rules[2](slow).keep.latency
     YamlNode node = item.relabeled(item.path() + "(" + name + ")");
     var keep = node.get("keep");

@@ -62,6 +62,18 @@ class AdminServerTest {
   }
 
   @Test
+  void aMalformedQueryIsABadRequest() throws Exception {
+    // java.net.URI refuses to build this request, so it goes over a plain socket.
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.getOutputStream().write(("GET /api/sampling?service=%zz HTTP/1.1\r\nHost: x\r\n"
+          + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+      assertThat(status).isEqualTo("HTTP/1.1 400 Bad Request");
+    }
+  }
+
+  @Test
   void unknownPathsAndWritesAreRefused() throws Exception {
     assertThat(get("/metrics/extra").statusCode()).isEqualTo(404);
     assertThat(get("/health/other").statusCode()).isEqualTo(404);

@@ -38,7 +38,7 @@ class TailstreamMetricsTest {
     for (int i = 0; i < 50; i++) {
       metrics.decided(true, "boost:incident-" + i, TraceSummary.Trigger.WAIT);
     }
-    assertThat(registry.scrape()).contains("tailstream_traces_total{outcome=\"kept\",rule=\"boost\"} 50.0")
+    assertThat(registry.scrape()).contains("tailstream_traces_total{outcome=\"kept\",rule=\"boost:*\"} 50.0")
         .doesNotContain("incident-");
     assertThat(metrics.keptByRule()).hasSize(50); // the log line keeps the ids
   }

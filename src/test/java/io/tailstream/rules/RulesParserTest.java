@@ -80,6 +80,8 @@ class RulesParserTest {
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: a\n    sample: 1%\n"
         + "  - name: a\n    sample: 2%\n", "rules.yaml"))
         .hasMessageContaining("rules.yaml:4").hasMessageContaining("'a' is used twice");
+    assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: \"boost:mine\"\n    sample: 1%\n", "r.yaml"))
+        .hasMessageContaining("r.yaml:2").hasMessageContaining("'boost:mine' starts with a prefix");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: a\n    sample: 150%\n", "r.yaml"))
         .hasMessageContaining("r.yaml:3:13: rules[0](a).sample: bad value '150%'");
     assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: a\n", "r.yaml"))
