@@ -27,7 +27,11 @@ public final class Telemetry implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final List<AutoCloseable> bound = new ArrayList<>();
 
+  /** On every series: alerts and dashboards select tailstream whatever the scrape job is called. */
+  public static final String APPLICATION_TAG = "application";
+
   public Telemetry() {
+    registry.config().commonTags(APPLICATION_TAG, "tailstream");
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

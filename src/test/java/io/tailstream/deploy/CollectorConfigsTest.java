@@ -44,7 +44,9 @@ class CollectorConfigsTest {
   void downstreamReadsTheOutputTopicInTheSameEncoding() throws IOException {
     Map<String, Object> downstream = Manifests.one(DIR.resolve("downstream.yaml"));
     TailstreamConfig deployed = deployedConfig();
-    assertThat(at(downstream, "receivers.kafka.traces.topic")).isEqualTo(deployed.topics().output());
+    assertThat(listAt(downstream, "receivers.kafka.traces.topics")).containsExactly(deployed.topics().output());
+    assertThat(at(downstream, "receivers.kafka.message_marking.after"))
+        .as("offsets marked after export: a storage outage must not lose kept traces").isEqualTo(true);
     assertThat(at(downstream, "receivers.kafka.traces.encoding"))
         .isEqualTo(deployed.encoding().toString());
     assertThat(listAt(downstream, "service.pipelines.traces.receivers")).containsExactly("kafka");

@@ -32,7 +32,9 @@ class KubernetesManifestsTest {
   private static final Path DIR = Path.of("deploy/k8s");
 
   private final Map<String, Object> statefulSet = doc("statefulset.yaml", "StatefulSet");
-  private final Map<String, Object> service = doc("service.yaml", "Service");
+  private final List<Map<String, Object>> services = docs("service.yaml");
+  private final Map<String, Object> service = byName(services, "tailstream");
+  private final Map<String, Object> headless = byName(services, "tailstream-headless");
   private final Map<String, Object> configMap = doc("configmap.yaml", "ConfigMap");
   private final Map<String, Object> pdb = doc("poddisruptionbudget.yaml", "PodDisruptionBudget");
   private final Map<String, Object> pod = mapAt(statefulSet, "spec.template.spec");
@@ -59,8 +61,12 @@ class KubernetesManifestsTest {
     Map<String, Object> podLabels = mapAt(statefulSet, "spec.template.metadata.labels");
     assertThat(podLabels).containsAllEntriesOf(mapAt(statefulSet, "spec.selector.matchLabels"));
     assertThat(podLabels).containsAllEntriesOf(mapAt(service, "spec.selector"));
+    assertThat(podLabels).containsAllEntriesOf(mapAt(headless, "spec.selector"));
     assertThat(podLabels).containsAllEntriesOf(mapAt(pdb, "spec.selector.matchLabels"));
-    assertThat(at(statefulSet, "spec.serviceName")).isEqualTo(at(service, "metadata.name"));
+    // The governing Service is headless and lists pods that are not ready (stable DNS names).
+    assertThat(at(statefulSet, "spec.serviceName")).isEqualTo(at(headless, "metadata.name"));
+    assertThat(at(headless, "spec.clusterIP")).isEqualTo("None");
+    assertThat(at(headless, "spec.publishNotReadyAddresses")).isEqualTo(true);
     assertThat(at(statefulSet, "spec.podManagementPolicy")).isEqualTo("Parallel");
     assertThat(at(pdb, "spec.maxUnavailable")).isEqualTo(1);
   }
@@ -76,10 +82,12 @@ class KubernetesManifestsTest {
     assertThat(at(container, "livenessProbe.httpGet.port")).isEqualTo("admin");
     assertThat(at(container, "readinessProbe.httpGet.path")).isEqualTo("/health/ready");
     assertThat(at(container, "readinessProbe.httpGet.port")).isEqualTo("admin");
-    for (Map<String, Object> annotated : List.of(mapAt(service, "metadata.annotations"),
-        mapAt(statefulSet, "spec.template.metadata.annotations"))) {
-      assertThat(annotated.get("prometheus.io/port")).isEqualTo(String.valueOf(config.adminPort()));
-      assertThat(annotated.get("prometheus.io/path")).isEqualTo("/metrics");
+    Map<String, Object> scrape = mapAt(statefulSet, "spec.template.metadata.annotations");
+    assertThat(scrape.get("prometheus.io/port")).isEqualTo(String.valueOf(config.adminPort()));
+    assertThat(scrape.get("prometheus.io/path")).isEqualTo("/metrics");
+    // Annotated pods and an annotated Service would be scraped twice by the usual configs.
+    for (Map<String, Object> s : services) {
+      assertThat(String.valueOf(Manifests.map(s.get("metadata")).get("annotations"))).doesNotContain("prometheus.io");
     }
   }
 
@@ -181,6 +189,19 @@ class KubernetesManifestsTest {
       return Long.parseLong(quantity.substring(0, quantity.length() - 2)) << 20;
     }
     throw new AssertionError("unexpected quantity " + quantity);
+  }
+
+  private static List<Map<String, Object>> docs(String file) {
+    try {
+      return Manifests.load(DIR.resolve(file));
+    } catch (IOException e) {
+      throw new AssertionError("cannot read " + file, e);
+    }
+  }
+
+  private static Map<String, Object> byName(List<Map<String, Object>> docs, String name) {
+    return docs.stream().filter(d -> name.equals(at(d, "metadata.name"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no manifest named " + name));
   }
 
   private static Map<String, Object> doc(String file, String kind) {

@@ -93,6 +93,8 @@ class OperationsIntegrationTest {
     int spans1 = send(200);
     PrometheusText after1 = awaitMetrics(m -> m.sum("tailstream_spans_in_total") == spans1
         && m.sum("tailstream_traces_total") == 200);
+    assertThat(after1.sum("tailstream_spans_in_total", "application=\"tailstream\""))
+        .as("the common tag the dashboard and alerts select on").isEqualTo(spans1);
     assertThat(after1.sum("tailstream_traces_total", "outcome=\"kept\"")).isPositive();
     assertThat(after1.sum("tailstream_traces_total", "outcome=\"kept\"", "rule=\"errors\"")).isPositive();
     assertThat(after1.sum("tailstream_decision_delay_seconds_count")).isEqualTo(200);
