@@ -5,18 +5,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tailstream.buffer.TraceSummary;
 import io.tailstream.decide.Decision;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,8 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
  * (function counters read the adders at scrape time, so the hot path never touches Micrometer
  * except for the two decision timers), and read by the periodic summary log.
  *
- * <p>Labels stay low-cardinality: rule names come from the rules file (boost decisions share the
- * label {@code boost:*}), triggers and dead-letter reasons are enums.
+ * <p>Labels stay low-cardinality: rule names come from the rules file (see {@link RuleCounters}),
+ * triggers and dead-letter reasons are enums.
  */
 public final class TailstreamMetrics {
   /** Why a record, or part of it, went to the dead-letter topic; the {@code reason} label. */
@@ -42,11 +37,6 @@ public final class TailstreamMetrics {
       return name().toLowerCase(Locale.ROOT);
     }
   }
-
-  /** Decision delay buckets: from a trace's first span, so around {@code decision.wait}. */
-  private static final Duration[] DELAY_BUCKETS = seconds(1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 300, 600);
-  /** Lateness buckets: how far the punctuator runs behind the due time. */
-  private static final Duration[] LATENESS_BUCKETS = millis(10, 50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 30_000);
 
   private final MeterRegistry registry;
   private final LongAdder recordsIn = new LongAdder();
@@ -62,18 +52,14 @@ public final class TailstreamMetrics {
   private final LongAdder rulesReloads = new LongAdder();
   private final LongAdder rulesReloadFailures = new LongAdder();
   private final LongAdder controlRejected = new LongAdder();
-  private final org.HdrHistogram.Recorder decisionDelays = new org.HdrHistogram.Recorder(1, 3_600_000L, 2);
-  private final org.HdrHistogram.Histogram decisionDelaysTotal = new org.HdrHistogram.Histogram(1, 3_600_000L, 2);
-  private final org.HdrHistogram.Recorder decisionLateness = new org.HdrHistogram.Recorder(3_600_000L, 2);
-  private final org.HdrHistogram.Histogram decisionLatenessTotal = new org.HdrHistogram.Histogram(3_600_000L, 2);
-  private final Timer decisionDelayTimer;
-  private final Timer decisionLatenessTimer;
+  private final MillisHistogram decisionDelays;
+  private final MillisHistogram decisionLateness;
   private final AtomicLong bufferedTraces = new AtomicLong();
   private final AtomicLong bufferedBytes = new AtomicLong();
   private final AtomicInteger stressActive = new AtomicInteger();
   private final MultiGauge rulesVersion;
-  private final Map<String, LongAdder> keptByRule = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> droppedByRule = new ConcurrentHashMap<>();
+  private final RuleCounters keptByRule;
+  private final RuleCounters droppedByRule;
   private final Map<TraceSummary.Trigger, LongAdder> decisionsByTrigger =
       new EnumMap<>(TraceSummary.Trigger.class);
 
@@ -121,16 +107,19 @@ public final class TailstreamMetrics {
         .description("OTLP bytes of the traces buffered on this instance").register(registry);
     Gauge.builder("tailstream.stress.active", stressActive, AtomicInteger::get)
         .description("1 while stress relief decides new traces at once").register(registry);
-    decisionDelayTimer = Timer.builder("tailstream.decision.delay")
-        .description("from a trace's first span to its decision")
-        .serviceLevelObjectives(DELAY_BUCKETS).register(registry);
-    decisionLatenessTimer = Timer.builder("tailstream.decision.lateness")
-        .description("from the time a trace fell due to its decision")
-        .serviceLevelObjectives(LATENESS_BUCKETS).register(registry);
+    // Delay buckets around decision.wait; lateness buckets around the check interval.
+    decisionDelays = new MillisHistogram(registry, "tailstream.decision.delay",
+        "from a trace's first span to its decision", 1,
+        1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 45_000, 60_000, 120_000, 300_000, 600_000);
+    decisionLateness = new MillisHistogram(registry, "tailstream.decision.lateness",
+        "from the time a trace fell due to its decision", 0,
+        10, 50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 30_000);
     rulesVersion = MultiGauge.builder("tailstream.rules.version")
         .description("1, labelled with the version (content hash) of the rules in force").register(registry);
-    ruleCounter(true, Decision.NO_RULE);
-    ruleCounter(false, Decision.NO_RULE);
+    keptByRule = new RuleCounters(registry, "kept");
+    droppedByRule = new RuleCounters(registry, "dropped");
+    keptByRule.of(Decision.NO_RULE);
+    droppedByRule.of(Decision.NO_RULE);
   }
 
   /** The registry these metrics are exported through. */
@@ -148,43 +137,8 @@ public final class TailstreamMetrics {
    * and each rule's kept counter exists at 0 before the rule first fires, for dashboards.
    */
   public void rulesLoaded(String version, Iterable<String> ruleNames) {
-    ruleNames.forEach(r -> ruleCounter(true, r));
+    ruleNames.forEach(keptByRule::of);
     rulesVersion.register(List.of(MultiGauge.Row.of(Tags.of("version", version), 1)), true);
-  }
-
-  private LongAdder ruleCounter(boolean kept, String rule) {
-    Map<String, LongAdder> counters = kept ? keptByRule : droppedByRule;
-    LongAdder existing = counters.get(rule);
-    if (existing != null) {
-      return existing;
-    }
-    return counters.computeIfAbsent(rule, r -> {
-      String label = ruleLabel(r);
-      // Registered once per label; the function sums every rule sharing it (all boosts).
-      FunctionCounter.builder("tailstream.traces", counters, m -> sumWithLabel(m, label))
-          .description("traces decided, by outcome and by the rule that decided")
-          .tags("outcome", kept ? "kept" : "dropped", "rule", label)
-          .register(registry);
-      return new LongAdder();
-    });
-  }
-
-  /**
-   * Boost ids are minted per incident: one label for all of them keeps the series bounded. Rule
-   * names cannot start with "boost:" (the rules parser reserves it), so the label is unambiguous.
-   */
-  private static String ruleLabel(String rule) {
-    return rule.startsWith("boost:") ? "boost:*" : rule;
-  }
-
-  private static double sumWithLabel(Map<String, LongAdder> counters, String label) {
-    double sum = 0;
-    for (Map.Entry<String, LongAdder> e : counters.entrySet()) {
-      if (ruleLabel(e.getKey()).equals(label)) {
-        sum += e.getValue().sum();
-      }
-    }
-    return sum;
   }
 
   public void recordIn(int spans) {
@@ -202,21 +156,18 @@ public final class TailstreamMetrics {
   }
 
   public void decided(boolean kept, String rule, TraceSummary.Trigger trigger) {
-    ruleCounter(kept, rule).increment();
+    (kept ? keptByRule : droppedByRule).of(rule).increment();
     decisionsByTrigger.get(trigger).increment();
   }
 
   /** Milliseconds from a trace's first span to its decision. */
   public void decisionDelay(long ms) {
-    long bounded = Math.max(1, Math.min(3_600_000L, ms));
-    decisionDelays.recordValue(bounded);
-    decisionDelayTimer.record(bounded, TimeUnit.MILLISECONDS);
+    decisionDelays.record(ms);
   }
 
   /** A percentile of decision delays since start, in ms (0 before the first decision). */
-  public synchronized double decisionDelayPercentile(double percentile) {
-    decisionDelaysTotal.add(decisionDelays.getIntervalHistogram());
-    return decisionDelaysTotal.getTotalCount() == 0 ? 0 : decisionDelaysTotal.getValueAtPercentile(percentile);
+  public double decisionDelayPercentile(double percentile) {
+    return decisionDelays.percentile(percentile);
   }
 
   /**
@@ -224,15 +175,12 @@ public final class TailstreamMetrics {
    * how far the punctuator lags behind. Zero for decisions forced by caps.
    */
   public void decisionLateness(long ms) {
-    long bounded = Math.max(0, Math.min(3_600_000L, ms));
-    decisionLateness.recordValue(bounded);
-    decisionLatenessTimer.record(bounded, TimeUnit.MILLISECONDS);
+    decisionLateness.record(ms);
   }
 
   /** A percentile of decision lateness since start, in ms (0 before the first decision). */
-  public synchronized double decisionLatenessPercentile(double percentile) {
-    decisionLatenessTotal.add(decisionLateness.getIntervalHistogram());
-    return decisionLatenessTotal.getTotalCount() == 0 ? 0 : decisionLatenessTotal.getValueAtPercentile(percentile);
+  public double decisionLatenessPercentile(double percentile) {
+    return decisionLateness.percentile(percentile);
   }
 
   public void lateSpans(boolean kept, int spans) {
@@ -349,11 +297,11 @@ public final class TailstreamMetrics {
 
   /** Traces kept per rule that kept at least one (pre-registered rules at zero are left out). */
   public Map<String, Long> keptByRule() {
-    return snapshot(keptByRule);
+    return keptByRule.snapshot();
   }
 
   public Map<String, Long> droppedByRule() {
-    return snapshot(droppedByRule);
+    return droppedByRule.snapshot();
   }
 
   public long tracesKept() {
@@ -362,17 +310,6 @@ public final class TailstreamMetrics {
 
   public long tracesDropped() {
     return droppedByRule().values().stream().mapToLong(Long::longValue).sum();
-  }
-
-  private static Map<String, Long> snapshot(Map<String, LongAdder> counters) {
-    Map<String, Long> out = new TreeMap<>();
-    counters.forEach((k, v) -> {
-      long n = v.sum();
-      if (n > 0) {
-        out.put(k, n);
-      }
-    });
-    return out;
   }
 
   /** The one-line summary logged periodically. */
@@ -384,21 +321,5 @@ public final class TailstreamMetrics {
         + " records, " + deadLetterSpans() + " spans | key mismatches: " + keyMismatches()
         + " | forced by caps: "
         + (decisions(TraceSummary.Trigger.SPAN_CAP) + decisions(TraceSummary.Trigger.BYTE_CAP));
-  }
-
-  private static Duration[] seconds(long... values) {
-    Duration[] out = new Duration[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = Duration.ofSeconds(values[i]);
-    }
-    return out;
-  }
-
-  private static Duration[] millis(long... values) {
-    Duration[] out = new Duration[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = Duration.ofMillis(values[i]);
-    }
-    return out;
   }
 }
