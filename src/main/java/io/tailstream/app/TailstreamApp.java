@@ -105,10 +105,6 @@ public final class TailstreamApp implements AutoCloseable {
     return new TailstreamApp(config, text, Decider.compile(ruleSet, adaptive), instances);
   }
 
-  public Topology topology() {
-    return TailstreamTopology.build(config, rules, metrics);
-  }
-
   /** The rules in force (they change when the rules file does). */
   public ActiveRules rules() {
     return rules;
@@ -118,9 +114,9 @@ public final class TailstreamApp implements AutoCloseable {
   public void start() throws InterruptedException {
     // Before anything waits for Kafka: liveness must answer while the brokers are unreachable.
     openAdminPort();
-    TopicProvisioner.ensureTopics(StreamsProperties.admin(config), config.topics());
     TailstreamConfig fitted;
-    try (Admin admin = Admin.create(StreamsProperties.admin(config))) {
+    try (Admin admin = TopicProvisioner.connect(StreamsProperties.admin(config))) {
+      TopicProvisioner.ensureTopics(admin, config.kafka().bootstrapServers(), config.topics());
       fitted = TopicLimits.fit(admin, config);
     }
     Topology topology = TailstreamTopology.build(fitted, rules, metrics);

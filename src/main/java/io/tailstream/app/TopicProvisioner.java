@@ -30,44 +30,53 @@ final class TopicProvisioner {
 
   private TopicProvisioner() {}
 
-  /** Returns when the topics exist; throws {@link IllegalStateException} when they cannot. */
-  static void ensureTopics(Properties adminProps, TopicSettings topics) throws InterruptedException {
+  /** An admin client with short timeouts, so that waiting for Kafka logs instead of hanging. */
+  static Admin connect(Properties adminProps) {
     Properties props = new Properties();
     props.putAll(adminProps);
     props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
     props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-    String servers = props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+    return Admin.create(props);
+  }
+
+  /** {@link #ensureTopics(Admin, String, TopicSettings)} with an admin client of its own. */
+  static void ensureTopics(Properties adminProps, TopicSettings topics) throws InterruptedException {
+    try (Admin admin = connect(adminProps)) {
+      ensureTopics(admin, adminProps.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG), topics);
+    }
+  }
+
+  /** Returns when the topics exist; throws {@link IllegalStateException} when they cannot. */
+  static void ensureTopics(Admin admin, String servers, TopicSettings topics) throws InterruptedException {
     Set<String> wanted = new LinkedHashSet<>(List.of(topics.input(), topics.output(),
         topics.deadLetter(), topics.control(), topics.rates()));
     Duration backoff = Duration.ofSeconds(1);
-    try (Admin admin = Admin.create(props)) {
-      while (true) {
-        try {
-          Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
-          List<String> missing = new ArrayList<>(wanted);
-          missing.removeAll(existing);
-          if (missing.isEmpty()) {
-            return;
-          }
-          if (!topics.create()) {
-            throw new IllegalStateException("topics " + missing + " do not exist on " + servers
-                + " and topics.create is false: create them, or set topics.create: true");
-          }
-          create(admin, missing, topics);
+    while (true) {
+      try {
+        Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+        List<String> missing = new ArrayList<>(wanted);
+        missing.removeAll(existing);
+        if (missing.isEmpty()) {
           return;
-        } catch (ExecutionException | TimeoutException e) {
-          Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-          if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
-            // Retrying will not fix credentials or ACLs.
-            throw new IllegalStateException("Kafka at " + servers + " refused tailstream: "
-                + cause.getMessage() + " (check the security settings in kafka.properties)", cause);
-          }
-          log.warn("cannot reach Kafka at {} ({}); retrying in {} s", servers,
-              cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(),
-              backoff.toSeconds());
-          Thread.sleep(backoff.toMillis());
-          backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
+        if (!topics.create()) {
+          throw new IllegalStateException("topics " + missing + " do not exist on " + servers
+              + " and topics.create is false: create them, or set topics.create: true");
+        }
+        create(admin, missing, topics);
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
+          // Retrying will not fix credentials or ACLs.
+          throw new IllegalStateException("Kafka at " + servers + " refused tailstream: "
+              + cause.getMessage() + " (check the security settings in kafka.properties)", cause);
+        }
+        log.warn("cannot reach Kafka at {} ({}); retrying in {} s", servers,
+            cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(),
+            backoff.toSeconds());
+        Thread.sleep(backoff.toMillis());
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
       }
     }
   }
