@@ -66,8 +66,9 @@ public final class FactsExtractor {
     Map<String, String> keys = Map.of();
     boolean keysFromRoot = false;
     for (ResourceSpans rs : fragment.getResourceSpansList()) {
-      String service = stringAttribute(rs.getResource().getAttributesList(), SERVICE_NAME);
-      if (service != null) {
+      String service = TraceFacts.boundedName(
+          stringAttribute(rs.getResource().getAttributesList(), SERVICE_NAME));
+      if (service != null && services.size() < TraceFacts.MAX_NAMES) {
         services.add(service);
       }
       for (ScopeSpans ss : rs.getScopeSpansList()) {
@@ -92,9 +93,10 @@ public final class FactsExtractor {
           }
           String model = null;
           if (!modelAttributes.isEmpty()) {
-            model = modelOf(span);
-            if (model != null) {
-              models = observeModel(model, span, duration, models, nowMs, learn);
+            String attribute = modelOf(span);
+            if (attribute != null) {
+              model = TraceFacts.boundedName(attribute);
+              models = observeModel(model, attribute, span, duration, models, nowMs, learn);
             }
           }
           if (learn) {
@@ -117,7 +119,7 @@ public final class FactsExtractor {
         v = anyAttribute(rs.getResource().getAttributesList(), field);
       }
       if (v != null) {
-        out.put(field, v);
+        out.put(field, TraceFacts.boundedName(v));
       }
     }
     return out;
@@ -177,13 +179,16 @@ public final class FactsExtractor {
     return null;
   }
 
-  private Map<String, Long> observeModel(String model, Span span, long duration,
+  /** {@code model} is the bounded name of the span's model attribute {@code attribute}. */
+  private Map<String, Long> observeModel(String model, String attribute, Span span, long duration,
       Map<String, Long> models, long nowMs, boolean learn) {
     Map<String, Long> out = models.isEmpty() ? new HashMap<>(4) : models;
-    out.merge(model, duration, Math::max);
+    if (out.containsKey(model) || out.size() < TraceFacts.MAX_NAMES) {
+      out.merge(model, duration, Math::max);
+    }
     if (learn) {
       for (Learning l : learners) {
-        if (hasAttribute(span, l.attribute(), model)) {
+        if (hasAttribute(span, l.attribute(), attribute)) {
           l.learner().record(model, duration, nowMs);
         }
       }

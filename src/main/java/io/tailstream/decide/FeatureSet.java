@@ -26,6 +26,9 @@ import java.util.function.Supplier;
 final class FeatureSet {
   enum Kind { ANY, SOME_FAILED, ROOT, MAX_DURATION }
 
+  /** Summaries store the features with a two-byte count (the V1 internal format). */
+  static final int MAX_FEATURES = Short.MAX_VALUE;
+
   record Feature(Kind kind, String key, SpanMatcher matcher) {}
 
   static final FeatureSet EMPTY = new FeatureSet(List.of());
@@ -89,6 +92,10 @@ final class FeatureSet {
     }
 
     FeatureSet build() {
+      if (features.size() > MAX_FEATURES) {
+        throw new IllegalArgumentException("the rules need " + features.size()
+            + " distinct span conditions; at most " + MAX_FEATURES + " are supported");
+      }
       return features.isEmpty() ? EMPTY : new FeatureSet(features);
     }
   }

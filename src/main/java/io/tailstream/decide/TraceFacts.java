@@ -31,8 +31,18 @@ public record TraceFacts(int spanCount, long bytes, long minStartNanos, long max
     long randomness, long threshold, int featureSetId, long[] features,
     Map<String, String> keyAttributes) {
 
-  /** A trace keeps at most this many distinct models and services: bounded summary size. */
+  /**
+   * A trace keeps at most this many distinct models and services: bounded summary size. Applied
+   * where names enter (the extractor, per fragment) and again when fragments merge.
+   */
   public static final int MAX_NAMES = 64;
+  /**
+   * Model names, service names and key values are cut to this many chars (the last one the
+   * marker {@code …}): they come from producers, and a 70 KB {@code service.name} must neither
+   * bloat every summary nor exceed what the internal formats can hold.
+   */
+  public static final int MAX_NAME_CHARS = 256;
+  private static final char CUT_MARKER = '\u2026';
   public static final int STALE_FEATURES = -1;
   private static final long[] NO_FEATURES = new long[0];
 
@@ -48,6 +58,21 @@ public record TraceFacts(int spanCount, long bytes, long minStartNanos, long max
       long randomness, long threshold) {
     this(spanCount, bytes, minStartNanos, maxEndNanos, rootSeen, errorSeen, modelMaxNanos,
         services, randomness, threshold, 0, NO_FEATURES, Map.of());
+  }
+
+  /**
+   * {@code name} cut to {@link #MAX_NAME_CHARS} with a marker; the same string when it is short
+   * enough (the common case costs a length check). A surrogate pair is never split.
+   */
+  public static String boundedName(String name) {
+    if (name == null || name.length() <= MAX_NAME_CHARS) {
+      return name;
+    }
+    int end = MAX_NAME_CHARS - 1;
+    if (Character.isHighSurrogate(name.charAt(end - 1))) {
+      end--;
+    }
+    return name.substring(0, end) + CUT_MARKER;
   }
 
   /** max(end) - min(start) over the spans seen; 0 before the first span. */

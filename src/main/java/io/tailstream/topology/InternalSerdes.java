@@ -5,7 +5,6 @@ import io.tailstream.buffer.TraceSummary;
 import io.tailstream.decide.Decision;
 import io.tailstream.decide.TraceFacts;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -61,7 +60,7 @@ final class InternalSerdes {
         return new Decision(kept, rule, threshold, in.readUTF());
       }));
 
-  private static void writeFacts(V1Bytes.Writer out, TraceFacts f) throws IOException {
+  private static void writeFacts(V1Bytes.Writer out, TraceFacts f) {
     out.writeInt(f.spanCount());
     out.writeLong(f.bytes());
     out.writeLong(f.minStartNanos());
@@ -69,22 +68,34 @@ final class InternalSerdes {
     out.writeByte((f.rootSeen() ? 1 : 0) | (f.errorSeen() ? 2 : 0));
     out.writeLong(f.randomness());
     out.writeLong(f.threshold());
-    out.writeShort(f.modelMaxNanos().size());
+    // Counts are bounded where names enter (TraceFacts.MAX_NAMES); writeCount makes sure a
+    // record that slipped past that still serializes, whole but for the entries past the count.
+    int models = out.writeCount(f.modelMaxNanos().size());
     for (Map.Entry<String, Long> e : f.modelMaxNanos().entrySet()) {
+      if (models-- == 0) {
+        break;
+      }
       out.writeUTF(e.getKey());
       out.writeLong(e.getValue());
     }
-    out.writeShort(f.services().size());
+    int services = out.writeCount(f.services().size());
     for (String s : f.services()) {
+      if (services-- == 0) {
+        break;
+      }
       out.writeUTF(s);
     }
     out.writeInt(f.featureSetId());
-    out.writeShort(f.features().length);
+    // Rules compile to at most MAX_COUNT features (FeatureSet), so the count is never cut.
+    out.writeCount(f.features().length);
     for (long v : f.features()) {
       out.writeLong(v);
     }
-    out.writeShort(f.keyAttributes().size());
+    int keys = out.writeCount(f.keyAttributes().size());
     for (Map.Entry<String, String> e : f.keyAttributes().entrySet()) {
+      if (keys-- == 0) {
+        break;
+      }
       out.writeUTF(e.getKey());
       out.writeUTF(e.getValue());
     }
@@ -98,22 +109,22 @@ final class InternalSerdes {
     int flags = in.readByte();
     long randomness = in.readLong();
     long threshold = in.readLong();
-    int models = in.readShort();
+    int models = in.readUnsignedShort();
     Map<String, Long> modelMax = new HashMap<>(models * 2);
     for (int i = 0; i < models; i++) {
       modelMax.put(in.readUTF(), in.readLong());
     }
-    int serviceCount = in.readShort();
+    int serviceCount = in.readUnsignedShort();
     Set<String> services = new HashSet<>(serviceCount * 2);
     for (int i = 0; i < serviceCount; i++) {
       services.add(in.readUTF());
     }
     int featureSetId = in.readInt();
-    long[] features = new long[in.readShort()];
+    long[] features = new long[in.readUnsignedShort()];
     for (int i = 0; i < features.length; i++) {
       features[i] = in.readLong();
     }
-    int keyCount = in.readShort();
+    int keyCount = in.readUnsignedShort();
     Map<String, String> keys = new HashMap<>(keyCount * 2);
     for (int i = 0; i < keyCount; i++) {
       keys.put(in.readUTF(), in.readUTF());
@@ -123,7 +134,7 @@ final class InternalSerdes {
   }
 
   private interface Writer {
-    void write(V1Bytes.Writer out) throws IOException;
+    void write(V1Bytes.Writer out);
   }
 
   private interface Reader<T> {
@@ -132,12 +143,8 @@ final class InternalSerdes {
 
   private static byte[] write(Writer writer) {
     V1Bytes.Writer out = new V1Bytes.Writer();
-    try {
-      out.writeByte(V1);
-      writer.write(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    out.writeByte(V1);
+    writer.write(out);
     return out.toByteArray();
   }
 

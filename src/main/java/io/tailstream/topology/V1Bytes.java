@@ -6,7 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.UTFDataFormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -19,6 +18,12 @@ import java.util.Arrays;
  * are service, model and attribute values) still go through the JDK's own coder.
  */
 final class V1Bytes {
+  /** The most bytes a {@code writeUTF} string may take: its length is an unsigned short. */
+  static final int MAX_UTF_BYTES = 65_535;
+  /** The most entries a count written with {@link Writer#writeCount} may announce. */
+  static final int MAX_COUNT = Short.MAX_VALUE;
+  private static final char CUT_MARKER = '\u2026';
+
   private V1Bytes() {}
 
   /** A growing byte array. */
@@ -41,6 +46,16 @@ final class V1Bytes {
       buf[size++] = (byte) v;
     }
 
+    /**
+     * A collection's size as V1 writes it, a two-byte count that readers take as signed: sizes
+     * above {@link #MAX_COUNT} are written as that, and the caller writes only that many entries.
+     */
+    int writeCount(int n) {
+      int count = Math.min(n, MAX_COUNT);
+      writeShort(count);
+      return count;
+    }
+
     void writeInt(int v) {
       ensure(4);
       for (int shift = 24; shift >= 0; shift -= 8) {
@@ -61,27 +76,28 @@ final class V1Bytes {
       size += bytes.length;
     }
 
-    /** {@code DataOutput.writeUTF}: length, then modified UTF-8 (NUL as two bytes). */
+    /**
+     * {@code DataOutput.writeUTF}: length, then modified UTF-8 (NUL as two bytes). A string whose
+     * coding exceeds the format's 65,535 bytes is cut, ending in {@code …}, rather than failing:
+     * an internal record that cannot be written would stop the stream thread on every restart.
+     * Callers bound what producers send long before this (see {@code TraceFacts.MAX_NAME_CHARS}).
+     */
     @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the ASCII copy
-    void writeUTF(String s) throws UTFDataFormatException {
+    void writeUTF(String s) {
       int n = s.length();
-      if (isAscii(s, n)) {
-        if (n > 65535) {
-          throw new UTFDataFormatException("string of " + n + " bytes is too long to store");
-        }
+      if (isAscii(s, n) && n <= MAX_UTF_BYTES) {
         writeShort(n);
         ensure(n);
         s.getBytes(0, n, buf, size); // ASCII: one byte per char, exactly
         size += n;
         return;
       }
-      ByteArrayOutputStream encoded = new ByteArrayOutputStream(n * 3 + 2);
+      String fitting = fitModifiedUtf8(s);
+      ByteArrayOutputStream encoded = new ByteArrayOutputStream(fitting.length() * 3 + 2);
       try (DataOutputStream out = new DataOutputStream(encoded)) {
-        out.writeUTF(s);
-      } catch (UTFDataFormatException e) {
-        throw e;
+        out.writeUTF(fitting);
       } catch (IOException e) {
-        throw new IllegalStateException("in-memory write failed", e);
+        throw new IllegalStateException("in-memory write failed", e); // fitted: cannot be too long
       }
       write(encoded.toByteArray());
     }
@@ -94,6 +110,33 @@ final class V1Bytes {
       if (size + more > buf.length) {
         buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
       }
+    }
+
+    /** {@code s}, or its longest prefix plus {@code …} whose modified UTF-8 fits the format. */
+    static String fitModifiedUtf8(String s) {
+      int bytes = 0;
+      int n = s.length();
+      for (int i = 0; i < n; i++) {
+        bytes += utfBytes(s.charAt(i));
+      }
+      if (bytes <= MAX_UTF_BYTES) {
+        return s;
+      }
+      int budget = MAX_UTF_BYTES - utfBytes(CUT_MARKER);
+      int used = 0;
+      int end = 0;
+      while (end < n && used + utfBytes(s.charAt(end)) <= budget) {
+        used += utfBytes(s.charAt(end));
+        end++;
+      }
+      if (end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
+        end--; // never leave half a surrogate pair
+      }
+      return s.substring(0, end) + CUT_MARKER;
+    }
+
+    private static int utfBytes(char c) {
+      return c >= 0x0001 && c <= 0x007F ? 1 : c <= 0x07FF ? 2 : 3;
     }
 
     private static boolean isAscii(String s, int n) {

@@ -131,4 +131,27 @@ class InternalSerdesTest {
   private static String hex(byte[] bytes) {
     return HEX.formatHex(bytes);
   }
+
+  @Test
+  void namesAndCountsBeyondTheFormatsLimitsAreCutNotFailed() {
+    // What the extractor never lets through, still written: a 70,000-char service and model,
+    // 40,000 services, a non-ASCII name of over 65,535 bytes in modified UTF-8.
+    Set<String> services = new LinkedHashSet<>();
+    services.add("s".repeat(70_000));
+    for (int i = 0; i < 40_000; i++) {
+      services.add("service-" + i);
+    }
+    TraceFacts huge = new TraceFacts(1, 10, 0, 1, true, false,
+        Map.of("\u6a21".repeat(30_000), 5L), services, -1, -1, 0, new long[0],
+        Map.of("http.route", "r".repeat(70_000)));
+    byte[] bytes = InternalSerdes.FRAGMENT.serializer().serialize("", new Fragment(huge, new byte[] {1}));
+    Fragment back = InternalSerdes.FRAGMENT.deserializer().deserialize("", bytes);
+    assertThat(back.facts().services()).hasSize(Short.MAX_VALUE);
+    String model = back.facts().modelMaxNanos().keySet().iterator().next();
+    assertThat(model).endsWith("\u2026").startsWith("\u6a21\u6a21");
+    assertThat(model.length()).isLessThan(30_000).isGreaterThan(21_000); // 3 bytes a char, 65,535 at most
+    // 65,532 ASCII chars and the 3-byte marker: 65,535 bytes, the most a V1 string holds.
+    assertThat(back.facts().keyAttributes().get("http.route")).hasSize(65_533).endsWith("\u2026");
+    assertThat(back.tracesData()).containsExactly(1);
+  }
 }

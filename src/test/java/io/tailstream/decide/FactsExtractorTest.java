@@ -1,0 +1,66 @@
+package io.tailstream.decide;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.TracesData;
+import io.tailstream.rules.RulesParser;
+import io.tailstream.testing.Spans;
+import org.junit.jupiter.api.Test;
+
+/** What producers send is bounded where it enters the summary, whatever its size. */
+class FactsExtractorTest {
+  private static final byte[] T = Spans.traceId(7);
+
+  private static FactsExtractor extractor() {
+    return Decider.compile(RulesParser.parse("""
+        rules:
+          - name: dynamic
+            sample: { dynamic: { key: [http.route], goal: 2% } }
+        """, "r.yaml")).extractor();
+  }
+
+  @Test
+  void longNamesAndKeyValuesAreCutWithAMarker() {
+    String huge = "n".repeat(70_000);
+    TracesData fragment = TracesData.newBuilder().addResourceSpans(Spans.resource(huge, "scope",
+        Spans.model(Spans.span(T, 1, null, "root", 0, 10), huge)
+            .addAttributes(Spans.attr("http.route", huge)))).build();
+    TraceFacts facts = extractor().extract(fragment, 100, 0);
+    String service = facts.services().iterator().next();
+    assertThat(service).hasSize(TraceFacts.MAX_NAME_CHARS).endsWith("\u2026").startsWith("nnnn");
+    assertThat(facts.modelMaxNanos().keySet()).singleElement()
+        .satisfies(m -> assertThat(m).hasSize(TraceFacts.MAX_NAME_CHARS).endsWith("\u2026"));
+    assertThat(facts.keyAttributes().get("http.route")).hasSize(TraceFacts.MAX_NAME_CHARS);
+  }
+
+  @Test
+  void aFirstFragmentKeepsAtMostMaxNamesServicesAndModels() {
+    TracesData.Builder fragment = TracesData.newBuilder();
+    for (int i = 0; i < 40_000; i++) {
+      ResourceSpans rs = Spans.resource("service-" + i, "scope",
+          Spans.model(Spans.span(T, i + 1, i == 0 ? null : 1, "op", 0, 10), "model-" + i));
+      fragment.addResourceSpans(rs);
+    }
+    TraceFacts facts = extractor().extract(fragment.build(), 1_000_000, 0);
+    assertThat(facts.spanCount()).isEqualTo(40_000);
+    assertThat(facts.services()).hasSize(TraceFacts.MAX_NAMES);
+    assertThat(facts.modelMaxNanos()).hasSize(TraceFacts.MAX_NAMES);
+  }
+
+  @Test
+  void aShortNameIsTheSameString() {
+    String name = "ranker-v3";
+    assertThat(TraceFacts.boundedName(name)).isSameAs(name);
+    assertThat(TraceFacts.boundedName(null)).isNull();
+  }
+
+  @Test
+  void aCutNeverSplitsASurrogatePair() {
+    String emoji = "\uD83D\uDE00"; // one code point, two chars
+    String name = "a".repeat(TraceFacts.MAX_NAME_CHARS - 2) + emoji + "tail";
+    String cut = TraceFacts.boundedName(name);
+    assertThat(Character.isHighSurrogate(cut.charAt(cut.length() - 2))).isFalse();
+    assertThat(cut).endsWith("\u2026");
+  }
+}
