@@ -15,6 +15,7 @@ import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.metrics.Telemetry;
 import io.tailstream.rules.RuleSet;
 import io.tailstream.rules.RulesParser;
+import io.tailstream.topology.DeadLetterHandler;
 import io.tailstream.topology.TailstreamTopology;
 import io.tailstream.yaml.YamlException;
 import java.io.IOException;
@@ -125,6 +126,7 @@ public final class TailstreamApp implements AutoCloseable {
     log.info("Kafka Streams settings: {}", io.tailstream.config.Secrets.masked(streamsProps));
     streamsProps.put(io.tailstream.config.OversizedRecordHandler.REFUSED_LISTENER,
         (java.util.function.Consumer<String>) metrics::recordRefused);
+    DeadLetterHandler.install(streamsProps, fitted, metrics);
     KafkaStreams kafkaStreams = new KafkaStreams(topology, streamsProps);
     kafkaStreams.setUncaughtExceptionHandler(e -> {
       log.error("stream thread failed; stopping this instance so that it can be restarted", e);

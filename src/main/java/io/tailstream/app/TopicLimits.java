@@ -50,10 +50,14 @@ final class TopicLimits {
     TopicSettings topics = config.topics();
     Long input = limits.get(topics.input());
     Long deadLetter = limits.get(topics.deadLetter());
-    if (input != null && deadLetter != null && deadLetter < input) {
-      log.warn("topic {} accepts records up to {} bytes but the input {} up to {}: a dead letter larger "
-          + "than {} bytes would stop this instance. Raise {}'s max.message.bytes", topics.deadLetter(),
-          deadLetter, topics.input(), input, deadLetter, topics.deadLetter());
+    if (deadLetter != null) {
+      config = config.withMaxDeadLetterRecordBytes(recordBound(deadLetter));
+      if (input != null && deadLetter < input) {
+        log.warn("topic {} accepts records up to {} bytes but the input {} up to {}: dead letters "
+            + "larger than {} bytes are cut to that size (the reason stays whole). Raise {}'s "
+            + "max.message.bytes to keep them whole", topics.deadLetter(), deadLetter, topics.input(),
+            input, config.maxDeadLetterRecordBytes(), topics.deadLetter());
+      }
     }
     Long output = limits.get(topics.output());
     if (output == null) {

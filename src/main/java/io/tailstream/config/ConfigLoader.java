@@ -183,7 +183,8 @@ public final class ConfigLoader {
     TailstreamConfig config = new TailstreamConfig(
         new KafkaSettings(bootstrap.trim(), applicationId, properties, groupInstanceId),
         topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile, adapt, adminPort,
-        adminBind, shutdownTimeout, rocksCache, rocksWrite);
+        adminBind, shutdownTimeout, rocksCache, rocksWrite,
+        TailstreamConfig.DEFAULT_DEAD_LETTER_RECORD_BYTES);
     checkKafkaProperties(config, kafka.node.flatMap(n -> n.get("properties")).orElse(root));
     return config;
   }

@@ -11,9 +11,14 @@ import java.util.Objects;
 public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolean inputKeyedByTraceId,
     Encoding encoding, DecisionSettings decision, long maxOutputRecordBytes, Path rulesFile,
     AdaptSettings adapt, int adminPort, String adminBind, java.time.Duration shutdownTimeout,
-    long rocksDbCacheBytes, long rocksDbWriteBufferBytes) {
+    long rocksDbCacheBytes, long rocksDbWriteBufferBytes, long maxDeadLetterRecordBytes) {
   /** {@code admin.port} value that turns the admin HTTP server off. */
   public static final int ADMIN_DISABLED = -1;
+  /**
+   * Dead letters are cut to this size until the dead-letter topic's own limit is read at start:
+   * what a topic with the broker's default {@code max.message.bytes} (1 MiB) surely takes.
+   */
+  public static final long DEFAULT_DEAD_LETTER_RECORD_BYTES = 1_000_000;
 
   public TailstreamConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -27,6 +32,14 @@ public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolea
   /** This config with another bound on output records (fitted to the output topic's limit). */
   public TailstreamConfig withMaxOutputRecordBytes(long bytes) {
     return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, decision, bytes, rulesFile,
-        adapt, adminPort, adminBind, shutdownTimeout, rocksDbCacheBytes, rocksDbWriteBufferBytes);
+        adapt, adminPort, adminBind, shutdownTimeout, rocksDbCacheBytes, rocksDbWriteBufferBytes,
+        maxDeadLetterRecordBytes);
+  }
+
+  /** This config with another bound on dead letters (fitted to the dead-letter topic's limit). */
+  public TailstreamConfig withMaxDeadLetterRecordBytes(long bytes) {
+    return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, decision,
+        maxOutputRecordBytes, rulesFile, adapt, adminPort, adminBind, shutdownTimeout,
+        rocksDbCacheBytes, rocksDbWriteBufferBytes, bytes);
   }
 }

@@ -31,7 +31,13 @@ public final class TailstreamMetrics {
     /** Not readable in the configured encoding at all; the whole record is dead-lettered. */
     UNREADABLE,
     /** Spans without a valid 16-byte trace id; only those spans are dead-lettered. */
-    INVALID_TRACE_ID;
+    INVALID_TRACE_ID,
+    /** Processing the record threw (a bug or an input nobody foresaw); the record is dead-lettered. */
+    PROCESSING_ERROR,
+    /** An internal record (repartition topic) that cannot be read: corruption or a newer format. */
+    CORRUPT_INTERNAL,
+    /** A kept span that does not fit the output record limit even shortened. */
+    OVERSIZED_SPAN;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -49,6 +55,7 @@ public final class TailstreamMetrics {
   private final LongAdder spansOut = new LongAdder();
   private final LongAdder recordsOut = new LongAdder();
   private final LongAdder factsRecomputed = new LongAdder();
+  private final LongAdder tracesWithoutSpans = new LongAdder();
   private final LongAdder rulesReloads = new LongAdder();
   private final LongAdder rulesReloadFailures = new LongAdder();
   private final LongAdder controlRejected = new LongAdder();
@@ -90,6 +97,8 @@ public final class TailstreamMetrics {
         lateSpansDropped, Tags.of("outcome", "dropped"));
     count("tailstream.facts.recomputed", "buffered traces whose facts were recomputed after a rules reload",
         factsRecomputed, Tags.empty());
+    count("tailstream.traces.without.spans", "traces due whose buffered spans were gone (expired, "
+        + "or the clock stepped back); nothing was emitted", tracesWithoutSpans, Tags.empty());
     count("tailstream.rules.reloads", "rules file changes applied or refused", rulesReloads,
         Tags.of("result", "applied"));
     count("tailstream.rules.reloads", "rules file changes applied or refused", rulesReloadFailures,
@@ -197,6 +206,11 @@ public final class TailstreamMetrics {
     factsRecomputed.increment();
   }
 
+  /** A trace fell due but its buffered spans were gone: nothing could be emitted. */
+  public void traceWithoutSpans() {
+    tracesWithoutSpans.increment();
+  }
+
   public void rulesReloaded(boolean ok) {
     (ok ? rulesReloads : rulesReloadFailures).increment();
   }
@@ -224,6 +238,15 @@ public final class TailstreamMetrics {
 
   public long controlRejectedCount() {
     return controlRejected.sum();
+  }
+
+  public long tracesWithoutSpans() {
+    return tracesWithoutSpans.sum();
+  }
+
+  /** Dead letters (records or parts) written for {@code reason}. */
+  public long deadLetterRecords(DeadLetterReason reason) {
+    return deadLetterRecords.get(reason).sum();
   }
 
   public long factsRecomputedCount() {

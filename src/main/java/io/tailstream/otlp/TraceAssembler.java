@@ -43,7 +43,8 @@ public final class TraceAssembler {
    * then repeated rather than merged (receivers accept that). Falls back to {@link #assemble} for
    * OTLP/JSON and for traces over the record limit.
    */
-  public List<byte[]> passThrough(List<byte[]> fragments) throws InvalidProtocolBufferException {
+  public List<byte[]> passThrough(List<byte[]> fragments, List<Unfit> unfit)
+      throws InvalidProtocolBufferException {
     long total = 0;
     for (byte[] f : fragments) {
       total += f.length;
@@ -53,7 +54,7 @@ public final class TraceAssembler {
       for (byte[] f : fragments) {
         parsed.add(TracesData.parseFrom(f));
       }
-      return assemble(parsed, UnaryOperator.identity());
+      return assemble(parsed, UnaryOperator.identity(), unfit);
     }
     if (fragments.size() == 1) {
       return List.of(fragments.get(0));
@@ -67,12 +68,20 @@ public final class TraceAssembler {
     return List.of(out);
   }
 
+  /** One buffered fragment as a request in the output encoding (for a dead letter). */
+  public byte[] encoded(byte[] fragment) throws InvalidProtocolBufferException {
+    return codec.encoding() == Encoding.OTLP_PROTO ? fragment
+        : codec.encode(ExportTraceServiceRequest.parseFrom(fragment));
+  }
+
   /**
    * Encodes the spans of {@code fragments}, each passed through {@code rewrite} (identity when
-   * spans go out unchanged), as one or more records no larger than the limit, except a single
-   * span that is larger on its own.
+   * spans go out unchanged), as one or more records no larger than the limit. A span too large on
+   * its own is shortened ({@link SpanTruncation}); one that does not fit even then is added to
+   * {@code unfit} instead, for the caller to dead-letter.
    */
-  public List<byte[]> assemble(List<TracesData> fragments, UnaryOperator<Span> rewrite) {
+  public List<byte[]> assemble(List<TracesData> fragments, UnaryOperator<Span> rewrite,
+      List<Unfit> unfit) {
     Map<ResourceKey, Map<ScopeKey, List<Span>>> grouped = new LinkedHashMap<>();
     for (TracesData fragment : fragments) {
       for (ResourceSpans rs : fragment.getResourceSpansList()) {
@@ -93,11 +102,18 @@ public final class TraceAssembler {
       }
     }));
     List<byte[]> records = new ArrayList<>();
-    encodeFitting(entries, 0, entries.size(), records);
+    encodeFitting(entries, 0, entries.size(), records, unfit);
     return records;
   }
 
-  private void encodeFitting(List<Entry> entries, int from, int to, List<byte[]> out) {
+  /**
+   * A span that does not fit the record limit even shortened: {@code encoded} is the shortened
+   * span as a one-span request in the output encoding, {@code originalBytes} its size before.
+   */
+  public record Unfit(byte[] encoded, int originalBytes, String reason) {}
+
+  private void encodeFitting(List<Entry> entries, int from, int to, List<byte[]> out,
+      List<Unfit> unfit) {
     if (from >= to) {
       return;
     }
@@ -107,18 +123,39 @@ public final class TraceAssembler {
       return;
     }
     if (to - from == 1) {
-      // One span alone is too big: shorten its longest values rather than lose the span or
-      // have the broker refuse the record.
-      Entry e = entries.get(from);
-      Span shortened = SpanTruncation.truncate(e.span, maxRecordBytes / 2);
-      log.warn("a span of trace {} is {} bytes, above output.max-record-bytes ({}); its largest "
-          + "values were shortened", TraceIds.hex(e.span.getTraceId()), encoded.length, maxRecordBytes);
-      out.add(codec.encode(request(List.of(new Entry(e.resource, e.scope, shortened)), 0, 1)));
+      fitAlone(entries.get(from), encoded.length, out, unfit);
       return;
     }
     int mid = (from + to) >>> 1;
-    encodeFitting(entries, from, mid, out);
-    encodeFitting(entries, mid, to, out);
+    encodeFitting(entries, from, mid, out, unfit);
+    encodeFitting(entries, mid, to, out, unfit);
+  }
+
+  /**
+   * One span alone is too big: shorten it rather than lose it or have the broker refuse the
+   * record (which under exactly-once fails the transaction, again after every restart). First
+   * the span; if its resource or scope is what is too big, those too; and if nothing fits, the
+   * caller gets it back as unfit.
+   */
+  private void fitAlone(Entry e, int encodedBytes, List<byte[]> out, List<Unfit> unfit) {
+    String trace = TraceIds.hex(e.span.getTraceId());
+    Entry shortened = new Entry(e.resource, e.scope, SpanTruncation.truncate(e.span, maxRecordBytes / 2));
+    byte[] encoded = codec.encode(request(List.of(shortened), 0, 1));
+    if (encoded.length > maxRecordBytes) {
+      shortened = new Entry(e.resource.shrunk(maxRecordBytes / 8), e.scope.shrunk(maxRecordBytes / 8),
+          SpanTruncation.truncate(e.span, maxRecordBytes / 4));
+      encoded = codec.encode(request(List.of(shortened), 0, 1));
+    }
+    if (encoded.length > maxRecordBytes) {
+      String reason = "span of " + encodedBytes + " bytes does not fit output.max-record-bytes ("
+          + maxRecordBytes + ") even shortened to " + encoded.length + " bytes";
+      log.warn("trace {}: {}; dead-lettered", trace, reason);
+      unfit.add(new Unfit(encoded, encodedBytes, reason));
+      return;
+    }
+    log.warn("a span of trace {} is {} bytes, above output.max-record-bytes ({}); shortened to {} "
+        + "bytes", trace, encodedBytes, maxRecordBytes, encoded.length);
+    out.add(encoded);
   }
 
   /** Entries are ordered by resource, then scope: consecutive equal keys share one message. */
@@ -159,6 +196,11 @@ public final class TraceAssembler {
       ResourceSpans.Builder b = ResourceSpans.newBuilder().setSchemaUrl(schemaUrl);
       return present ? b.setResource(resource) : b;
     }
+
+    ResourceKey shrunk(long targetBytes) {
+      return new ResourceKey(SpanTruncation.shrinkResource(resource, targetBytes), present,
+          schemaUrl.length() > SpanTruncation.TEXT_LIMIT ? "" : schemaUrl);
+    }
   }
 
   private record ScopeKey(InstrumentationScope scope, boolean present, String schemaUrl) {
@@ -169,6 +211,11 @@ public final class TraceAssembler {
     ScopeSpans.Builder newBuilder() {
       ScopeSpans.Builder b = ScopeSpans.newBuilder().setSchemaUrl(schemaUrl);
       return present ? b.setScope(scope) : b;
+    }
+
+    ScopeKey shrunk(long targetBytes) {
+      return new ScopeKey(SpanTruncation.shrinkScope(scope, targetBytes), present,
+          schemaUrl.length() > SpanTruncation.TEXT_LIMIT ? "" : schemaUrl);
     }
   }
 }

@@ -12,7 +12,6 @@ import io.tailstream.decide.Decider;
 import io.tailstream.decide.TraceFacts;
 import io.tailstream.decide.Decision;
 import io.tailstream.metrics.TailstreamMetrics;
-import io.tailstream.otlp.TraceAssembler;
 import io.tailstream.otlp.TraceIds;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,12 +64,12 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
   private long bufferedBytes;
   private boolean restoredTracesChecked;
 
-  BufferAndDecideProcessor(DecisionSettings settings, ActiveRules rules, TraceAssembler assembler,
+  BufferAndDecideProcessor(DecisionSettings settings, ActiveRules rules, KeptTraceEmitter emitter,
       TailstreamMetrics metrics, io.tailstream.adapt.StressGate stress) {
     this.stress = stress;
     this.settings = settings;
     this.rules = rules;
-    this.emitter = new KeptTraceEmitter(assembler, metrics);
+    this.emitter = emitter;
     this.metrics = metrics;
     this.decidedIndex = new DecidedIndex(settings.lateSpanTtl().toMillis());
     // The cache's clock is the stream's wall clock, so it expires exactly when the store does
@@ -145,7 +144,9 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     TraceSummary summary = previous == null
         ? TraceSummary.first(fragment.facts(), now)
         : previous.add(fragment.facts(), now);
-    spans.put(traceId, fragment.tracesData(), now);
+    // Stored at the trace's latest arrival time, which never goes back: if the wall clock steps
+    // back, the fragment still lies inside [firstArrival, lastArrival], the range fetched.
+    spans.put(traceId, fragment.tracesData(), summary.lastArrivalMs());
     summaries.put(traceId, summary);
     bufferedBytes += fragment.tracesData().length;
     metrics.bufferedBytesDelta(fragment.tracesData().length);
@@ -158,7 +159,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
       dueIndex.schedule(traceId, due);
     }
     if (summary.overCaps(settings)) {
-      decide(traceId, summary, now);
+      decideOrDeadLetter(traceId, summary, now);
       persistDropped(now);
     }
   }
@@ -196,10 +197,40 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
       if (due > now) {
         dueIndex.schedule(traceId, due);
       } else {
-        decide(traceId, summary, now);
+        decideOrDeadLetter(traceId, summary, now);
       }
     });
     persistDropped(now);
+  }
+
+  /**
+   * A punctuation decides many traces: one that throws must not stop the others, nor come back
+   * at every punctuation. Its spans go to the dead-letter topic with the exception, and it leaves
+   * the buffer (a record's own failures reach {@code DeadLetterHandler} instead).
+   */
+  private void decideOrDeadLetter(Bytes traceId, TraceSummary summary, long now) {
+    try {
+      decide(traceId, summary, now);
+    } catch (RuntimeException e) {
+      log.error("deciding trace {} failed; its spans go to the dead-letter topic",
+          TraceIds.hex(traceId.get()), e);
+      if (summaries.get(traceId) != null) {
+        forget(traceId, summary);
+      }
+      String key = TraceIds.hex(traceId.get());
+      for (byte[] fragment : fragmentsOf(traceId, summary)) {
+        emitter.deadLetter(context, key, fragment, e, now);
+      }
+    }
+  }
+
+  /** Takes a trace out of the buffer; its fragments expire with the window store's segments. */
+  private void forget(Bytes traceId, TraceSummary summary) {
+    summaries.delete(traceId);
+    buffered--;
+    metrics.bufferedDelta(-1);
+    bufferedBytes -= summary.facts().bytes();
+    metrics.bufferedBytesDelta(-summary.facts().bytes());
   }
 
   private void decide(Bytes traceId, TraceSummary summary, long now) {
@@ -208,17 +239,24 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     TraceFacts facts = summary.facts();
     if (!decider.understands(facts)) {
       // Summarized under rules that were since reloaded: recompute from the buffered spans.
-      fragments = fragmentsOf(traceId, summary.firstArrivalMs(), now);
+      fragments = fragmentsOf(traceId, summary);
+      if (fragments.isEmpty()) {
+        spansGone(traceId, summary, now);
+        return;
+      }
       facts = recompute(decider, fragments);
       metrics.factsRecomputed();
     }
     Decision decision = decider.decide(facts, traceId.get(), now);
+    if (decision.kept() && fragments == null) {
+      fragments = fragmentsOf(traceId, summary);
+      if (fragments.isEmpty()) {
+        spansGone(traceId, summary, now);
+        return;
+      }
+    }
     TraceSummary.Trigger trigger = summary.trigger(settings, now);
-    summaries.delete(traceId);
-    buffered--;
-    metrics.bufferedDelta(-1);
-    bufferedBytes -= summary.facts().bytes();
-    metrics.bufferedBytesDelta(-summary.facts().bytes());
+    forget(traceId, summary);
     remember(traceId, decision, now);
     metrics.decided(decision.kept(), decision.rule(), trigger);
     metrics.decisionDelay(now - summary.firstArrivalMs());
@@ -228,12 +266,22 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
           decision, trigger, summary.facts().spanCount(), now - summary.firstArrivalMs());
     }
     if (decision.kept()) {
-      if (fragments == null) {
-        fragments = fragmentsOf(traceId, summary.firstArrivalMs(), now);
-      }
       emit(traceId, fragments, summary.facts().spanCount(), decision,
           now - summary.firstArrivalMs(), false);
     }
+  }
+
+  /**
+   * The trace is due but its buffered spans are gone (their window-store segment expired, or the
+   * clock stepped back so that they lie outside the fetched range): nothing can be emitted, and a
+   * kept trace must not be counted as one. Counted and logged; late spans start afresh.
+   */
+  private void spansGone(Bytes traceId, TraceSummary summary, long now) {
+    forget(traceId, summary);
+    metrics.traceWithoutSpans();
+    log.warn("trace {} is due but its {} buffered spans are gone ({} ms after its first fragment); "
+        + "nothing was emitted", TraceIds.hex(traceId.get()), summary.facts().spanCount(),
+        now - summary.firstArrivalMs());
   }
 
   private static TraceFacts recompute(Decider decider, List<byte[]> fragments) {
@@ -270,9 +318,10 @@ final class BufferAndDecideProcessor implements Processor<Bytes, Fragment, Strin
     emitter.emit(context, traceId, fragments, spanCount, decision, delayMs, late);
   }
 
-  private List<byte[]> fragmentsOf(Bytes traceId, long from, long to) {
+  private List<byte[]> fragmentsOf(Bytes traceId, TraceSummary summary) {
     List<byte[]> out = new ArrayList<>();
-    try (WindowStoreIterator<byte[]> it = spans.fetch(traceId, from, to)) {
+    try (WindowStoreIterator<byte[]> it =
+        spans.fetch(traceId, summary.firstArrivalMs(), summary.lastArrivalMs())) {
       while (it.hasNext()) {
         out.add(it.next().value);
       }

@@ -18,6 +18,10 @@ public final class Headers {
   public static final String ERROR = "tailstream.error";
   /** On dead letters: where it came from, "topic/partition/offset". */
   public static final String SOURCE = "tailstream.source";
+  /** On dead letters of a processing error: the exception's class. */
+  public static final String EXCEPTION = "tailstream.exception";
+  /** On dead letters cut to fit the dead-letter topic: the value's size before, in bytes. */
+  public static final String TRUNCATED_FROM = "tailstream.truncated-from-bytes";
 
   private Headers() {}
 

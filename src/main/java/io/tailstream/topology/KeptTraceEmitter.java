@@ -15,33 +15,49 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a kept trace's buffered fragments to the output with the decision's headers. The spans'
  * bytes go out as they were buffered; they are parsed and re-encoded only when the decision
  * rewrites their sampling threshold (or the assembler must: OTLP/JSON, over the record limit).
+ * A span that fits no output record even shortened goes to the dead-letter topic instead (records
+ * with the {@link Headers#ERROR} header are routed there by the topology's sink).
  */
 final class KeptTraceEmitter {
+  private static final Logger log = LoggerFactory.getLogger(KeptTraceEmitter.class);
+
   private final TraceAssembler assembler;
   private final TailstreamMetrics metrics;
+  private final long maxDeadLetterBytes;
 
-  KeptTraceEmitter(TraceAssembler assembler, TailstreamMetrics metrics) {
+  KeptTraceEmitter(TraceAssembler assembler, TailstreamMetrics metrics, long maxDeadLetterBytes) {
     this.assembler = assembler;
     this.metrics = metrics;
+    this.maxDeadLetterBytes = maxDeadLetterBytes;
   }
 
-  void emit(ProcessorContext<String, byte[]> context, Bytes traceId, List<byte[]> fragments,
+  /**
+   * Emits a kept trace; returns false (and writes nothing) when {@code fragments} hold no spans,
+   * so that the caller counts it instead of an empty record going out as a kept trace.
+   */
+  boolean emit(ProcessorContext<String, byte[]> context, Bytes traceId, List<byte[]> fragments,
       int spanCount, Decision decision, long delayMs, boolean late) {
+    if (fragments.isEmpty()) {
+      return false;
+    }
     List<byte[]> records;
+    List<TraceAssembler.Unfit> unfit = new ArrayList<>(0);
     try {
       if (decision.rewritesThreshold()) {
         List<TracesData> parsed = new ArrayList<>(fragments.size());
         for (byte[] f : fragments) {
           parsed.add(parse(f));
         }
-        records = assembler.assemble(parsed, rewriteFor(decision.threshold()));
+        records = assembler.assemble(parsed, rewriteFor(decision.threshold()), unfit);
       } else {
-        records = assembler.passThrough(fragments);
+        records = assembler.passThrough(fragments, unfit);
       }
     } catch (InvalidProtocolBufferException e) {
       throw corrupt(e);
@@ -51,7 +67,41 @@ final class KeptTraceEmitter {
     for (byte[] value : records) {
       context.forward(new Record<>(key, value, now, headers(decision, delayMs, late)));
     }
-    metrics.emitted(records.size(), spanCount);
+    for (TraceAssembler.Unfit u : unfit) {
+      deadLetter(context, key, u, now);
+    }
+    metrics.emitted(records.size(), spanCount - unfit.size());
+    return true;
+  }
+
+  /** A buffered fragment of a trace that could not be decided, with the exception that stopped it. */
+  void deadLetter(ProcessorContext<String, byte[]> context, String key, byte[] fragment,
+      RuntimeException failure, long now) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(Headers.ERROR, Headers.utf8(DeadLetters.reason("deciding the trace failed: " + failure)));
+    headers.add(Headers.EXCEPTION, Headers.utf8(failure.getClass().getName()));
+    headers.add(Headers.SOURCE, Headers.utf8("buffered trace " + key));
+    byte[] value;
+    try {
+      value = assembler.encoded(fragment);
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      value = fragment; // the bytes as buffered (protobuf TracesData), for a human to look at
+    }
+    DeadLetters.Letter letter = DeadLetters.fit(Headers.utf8(key), value, headers, maxDeadLetterBytes);
+    metrics.deadLettered(TailstreamMetrics.DeadLetterReason.PROCESSING_ERROR, 0);
+    context.forward(new Record<>(key, letter.value(), now, letter.headers()));
+  }
+
+  private void deadLetter(ProcessorContext<String, byte[]> context, String key,
+      TraceAssembler.Unfit unfit, long now) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(Headers.ERROR, Headers.utf8(DeadLetters.reason(unfit.reason())));
+    headers.add(Headers.SOURCE, Headers.utf8("kept trace " + key));
+    DeadLetters.Letter letter = DeadLetters.fit(Headers.utf8(key), unfit.encoded(), headers,
+        maxDeadLetterBytes);
+    metrics.deadLettered(TailstreamMetrics.DeadLetterReason.OVERSIZED_SPAN, 1);
+    log.warn("trace {}: a kept span went to the dead-letter topic: {}", key, unfit.reason());
+    context.forward(new Record<>(key, letter.value(), now, letter.headers()));
   }
 
   /** A buffered fragment, parsed. */

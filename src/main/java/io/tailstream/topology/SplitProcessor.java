@@ -37,10 +37,12 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
   private final TailstreamMetrics metrics;
   private final boolean keyedByTraceId;
   private final ProtoTraceSplitter protoSplitter;
+  private final long maxDeadLetterBytes;
   private ProcessorContext<Bytes, SplitOutput> context;
 
   SplitProcessor(OtlpCodec codec, ActiveRules rules, TailstreamMetrics metrics,
-      boolean keyedByTraceId) {
+      boolean keyedByTraceId, long maxDeadLetterBytes) {
+    this.maxDeadLetterBytes = maxDeadLetterBytes;
     this.codec = codec;
     this.rules = rules;
     this.metrics = metrics;
@@ -142,9 +144,12 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     RecordHeaders headers = new RecordHeaders(record.headers().toArray());
     headers.remove(Headers.ERROR);
     headers.remove(Headers.SOURCE);
-    headers.add(Headers.ERROR, Headers.utf8(reason));
+    headers.remove(Headers.TRUNCATED_FROM);
+    headers.add(Headers.ERROR, Headers.utf8(DeadLetters.reason(reason)));
     headers.add(Headers.SOURCE, Headers.utf8(source));
-    Bytes key = record.key() == null ? null : Bytes.wrap(record.key());
-    context.forward(new Record<>(key, SplitOutput.deadLetter(value), record.timestamp(), headers));
+    DeadLetters.Letter letter = DeadLetters.fit(record.key(), value, headers, maxDeadLetterBytes);
+    Bytes key = letter.key() == null ? null : Bytes.wrap(letter.key());
+    context.forward(new Record<>(key, SplitOutput.deadLetter(letter.value()), record.timestamp(),
+        letter.headers()));
   }
 }

@@ -19,6 +19,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
@@ -27,7 +28,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *  input ─► split ─┬─► dead-letter topic
- *                  └─► [repartition by trace id] ─► buffer-and-decide ─► output topic
+ *                  └─► [repartition by trace id] ─► buffer-and-decide ─┬─► output topic
+ *                                                                     └─► dead-letter topic
  * </pre>
  *
  * The repartition is skipped when the input is already partitioned by trace id
@@ -63,6 +65,16 @@ public final class TailstreamTopology {
             .withCachingDisabled());
   }
 
+  /**
+   * Kept traces go to the output; the rare dead letters of buffer-and-decide (a span that fits no
+   * record, a trace whose decision threw) carry {@link Headers#ERROR} and go to the dead-letter
+   * topic, with no second branch per record.
+   */
+  private static TopicNameExtractor<String, byte[]> keptOrDeadLetter(String output, String deadLetter) {
+    return (key, value, context) ->
+        context.headers().lastHeader(Headers.ERROR) == null ? output : deadLetter;
+  }
+
   public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics) {
     DecisionSettings decision = config.decision();
     var adapt = config.adapt();
@@ -70,6 +82,7 @@ public final class TailstreamTopology {
         new BoostMessages.Limits(adapt.maxFactor(), adapt.maxTtl(), adapt.maxConcurrent());
     OtlpCodec codec = OtlpCodec.of(config.encoding());
     TraceAssembler assembler = new TraceAssembler(codec, config.maxOutputRecordBytes());
+    KeptTraceEmitter emitter = new KeptTraceEmitter(assembler, metrics, config.maxDeadLetterRecordBytes());
     DecisionSettings.Stress s = decision.stress();
     io.tailstream.adapt.StressGate stress = new io.tailstream.adapt.StressGate(s.maxBufferedBytes(),
         s.high(), s.low(), s.heapHigh(), io.tailstream.adapt.StressGate::jvmHeapRatio);
@@ -87,7 +100,8 @@ public final class TailstreamTopology {
     KStream<byte[], byte[]> input = builder.stream(config.topics().input(),
         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("otlp-input"));
     KStream<Bytes, SplitOutput> split = input.process(
-        () -> new SplitProcessor(codec, rules, metrics, config.inputKeyedByTraceId()),
+        () -> new SplitProcessor(codec, rules, metrics, config.inputKeyedByTraceId(),
+            config.maxDeadLetterRecordBytes()),
         Named.as("split"));
 
     split.filter((k, v) -> v.isDeadLetter(), Named.as("dead-letters"))
@@ -103,10 +117,10 @@ public final class TailstreamTopology {
           .withName(REPARTITION_NAME));
     }
     fragments
-        .process(() -> new BufferAndDecideProcessor(decision, rules, assembler, metrics, stress),
+        .process(() -> new BufferAndDecideProcessor(decision, rules, emitter, metrics, stress),
             Named.as("buffer-and-decide"),
             StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.DECISIONS, StoreNames.DROPPED)
-        .to(config.topics().output(),
+        .to(keptOrDeadLetter(config.topics().output(), config.topics().deadLetter()),
             Produced.with(Serdes.String(), Serdes.ByteArray()).withName("sampled-traces-sink"));
     return builder.build();
   }

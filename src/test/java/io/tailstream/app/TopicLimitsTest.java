@@ -35,8 +35,9 @@ class TopicLimitsTest {
   }
 
   @Test
-  void aSmallDeadLetterTopicOnlyWarns() {
+  void deadLettersAreCutToTheDeadLetterTopicsLimitAndNothingElseChanges() {
     TailstreamConfig fitted = TopicLimits.fit(config, Map.of("otlp_spans", 8L << 20, "otlp_spans_dlq", 1L << 20));
-    assertThat(fitted).isSameAs(config);
+    assertThat(fitted.maxDeadLetterRecordBytes()).isEqualTo(TopicLimits.recordBound(1L << 20));
+    assertThat(fitted.withMaxDeadLetterRecordBytes(config.maxDeadLetterRecordBytes())).isEqualTo(config);
   }
 }

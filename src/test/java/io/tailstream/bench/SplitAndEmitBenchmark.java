@@ -102,12 +102,12 @@ public class SplitAndEmitBenchmark {
     for (byte[] f : fragments) {
       parsed.add(TracesData.parseFrom(f));
     }
-    return assembler.assemble(parsed, UnaryOperator.identity());
+    return assembler.assemble(parsed, UnaryOperator.identity(), new ArrayList<>(0));
   }
 
   /** The emission of a kept trace whose spans go out unchanged: its fragments' bytes. */
   @Benchmark
   public List<byte[]> emitPassThrough() throws Exception {
-    return assembler.passThrough(keptTraceBytes.get(i++ % keptTraceBytes.size()));
+    return assembler.passThrough(keptTraceBytes.get(i++ % keptTraceBytes.size()), new ArrayList<>(0));
   }
 }

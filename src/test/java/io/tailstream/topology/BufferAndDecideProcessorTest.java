@@ -88,7 +88,8 @@ class BufferAndDecideProcessorTest {
 
   private BufferAndDecideProcessor processor(MockProcessorContext<String, byte[]> context) {
     BufferAndDecideProcessor p = new BufferAndDecideProcessor(settings, rules,
-        new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20), metrics,
+        new KeptTraceEmitter(new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20), metrics,
+            1 << 20), metrics,
         new StressGate(1L << 40, 0.9, 0.5, 1.0, () -> 0.0));
     p.init(context);
     return p;
@@ -142,6 +143,44 @@ class BufferAndDecideProcessorTest {
     assertThat(emittedKeys(second)).isEmpty(); // not due yet: idle is 10 s after its last span
     punctuate(second, T0 + 7_000 + 10_000);
     assertThat(emittedKeys(second)).containsExactly(TraceIds.hex(buffered));
+    p2.close();
+  }
+
+  @Test
+  void aWallClockStepBackDoesNotHideFragmentsStoredAfterIt() {
+    byte[] trace = traceId(4);
+    MockProcessorContext<String, byte[]> context = context(T0);
+    BufferAndDecideProcessor p = processor(context);
+    send(p, T0, trace, span(trace, 2, 1, "child", 0, 10));
+    context.setCurrentSystemTimeMs(T0 - 60_000); // NTP stepped the clock back a minute
+    send(p, T0 - 60_000, trace, error(span(trace, 1, null, "root", 0, 20)));
+    punctuate(context, T0 + 31_000);
+    List<Record<?, ?>> out = context.forwarded().stream().<Record<?, ?>>map(f -> f.record()).toList();
+    assertThat(out).singleElement().satisfies(r -> assertThat(
+        TracesData.parseFrom((byte[]) r.value()).getResourceSpansList().stream()
+            .mapToInt(rs -> rs.getScopeSpans(0).getSpansCount()).sum()).isEqualTo(2));
+    p.close();
+  }
+
+  @Test
+  void aKeptTraceWhoseSpansAreGoneIsCountedNotEmittedEmpty() {
+    byte[] trace = traceId(5);
+    MockProcessorContext<String, byte[]> first = context(T0);
+    BufferAndDecideProcessor p1 = processor(first);
+    send(p1, T0, trace, error(span(trace, 1, null, "root", 0, 10)));
+    p1.close();
+    // The spans' segment expires (a write ten minutes later moves the store's time past its
+    // retention) while the summary remains.
+    @SuppressWarnings("unchecked")
+    var spans = (org.apache.kafka.streams.state.WindowStore<Bytes, byte[]>) stores.get(0);
+    spans.put(Bytes.wrap(traceId(99)), new byte[] {1}, T0 + 600_000);
+    MockProcessorContext<String, byte[]> second = context(T0 + 6_000);
+    BufferAndDecideProcessor p2 = processor(second);
+    punctuate(second, T0 + 6_000);
+    assertThat(second.forwarded()).isEmpty();
+    assertThat(metrics.tracesWithoutSpans()).isEqualTo(1);
+    assertThat(metrics.tracesKept()).isZero();
+    assertThat(metrics.bufferedTraces()).isZero();
     p2.close();
   }
 }
