@@ -102,6 +102,40 @@ public final class OtelTraceState {
     return out.toString();
   }
 
+  /**
+   * Returns the tracestate without {@code th} in the {@code ot} entry, for a sampling stage whose
+   * keep probability is unknown. The entry, if any sub-key remains, moves to the front as an
+   * updated entry; an entry left empty is removed (W3C entries must have a value). A tracestate
+   * without {@code th} comes back unchanged.
+   */
+  public static String withoutThreshold(String traceState) {
+    if (subKey(traceState, "th") == null) {
+      return traceState;
+    }
+    List<String> others = new ArrayList<>();
+    StringBuilder ot = new StringBuilder();
+    for (String entry : split(traceState, ',')) {
+      String trimmed = entry.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (!trimmed.startsWith("ot=")) {
+        others.add(trimmed);
+        continue;
+      }
+      for (String sub : split(trimmed.substring(3), ';')) {
+        if (!sub.isEmpty() && !sub.startsWith("th:")) {
+          ot.append(ot.length() == 0 ? "ot=" : ";").append(sub);
+        }
+      }
+    }
+    StringBuilder out = new StringBuilder(ot);
+    for (String other : others) {
+      out.append(out.length() == 0 ? "" : ",").append(other);
+    }
+    return out.toString();
+  }
+
   private static String subKey(String traceState, String key) {
     if (traceState == null || traceState.isEmpty()) {
       return null;

@@ -31,4 +31,25 @@ class OtelTraceStateTest {
     assertThat(OtelTraceState.withThreshold("vendor=a,ot=rv:0123456789abcd;th:4", 1L << 55))
         .isEqualTo("ot=th:8;rv:0123456789abcd,vendor=a");
   }
+
+  @Test
+  void erasesThresholdKeepingOtherSubKeysAndEntries() {
+    assertThat(OtelTraceState.withoutThreshold("vendor=a,ot=rv:0123456789abcd;th:4"))
+        .isEqualTo("ot=rv:0123456789abcd,vendor=a");
+    assertThat(OtelTraceState.withoutThreshold("ot=th:8;rv:0123456789abcd,vendor=a"))
+        .isEqualTo("ot=rv:0123456789abcd,vendor=a");
+  }
+
+  @Test
+  void anOtEntryLeftEmptyIsRemoved() {
+    assertThat(OtelTraceState.withoutThreshold("vendor=a,ot=th:8,other=b")).isEqualTo("vendor=a,other=b");
+    assertThat(OtelTraceState.withoutThreshold("ot=th:8")).isEmpty();
+  }
+
+  @Test
+  void aTracestateWithoutThresholdIsUnchanged() {
+    assertThat(OtelTraceState.withoutThreshold("")).isEmpty();
+    assertThat(OtelTraceState.withoutThreshold("vendor=a,ot=rv:0123456789abcd"))
+        .isEqualTo("vendor=a,ot=rv:0123456789abcd");
+  }
 }
