@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes a kept trace's buffered fragments to the output with the decision's headers. The spans'
  * bytes go out as they were buffered; they are parsed and re-encoded only when the decision
- * rewrites their sampling threshold (or the assembler must: OTLP/JSON, over the record limit).
+ * rewrites or erases their sampling threshold (or the assembler must: OTLP/JSON, over the record
+ * limit). Thresholds are set span by span ({@link Decision#spanThreshold}): a span, late ones
+ * included, never leaves with a lower threshold than it came with.
  * A span that fits no output record even shortened goes to the dead-letter topic instead (records
  * with the {@link Headers#ERROR} header are routed there by the topology's sink).
  */
@@ -50,12 +52,12 @@ final class KeptTraceEmitter {
     List<byte[]> records;
     List<TraceAssembler.Unfit> unfit = new ArrayList<>(0);
     try {
-      if (decision.rewritesThreshold()) {
+      if (decision.changesTraceState()) {
         List<TracesData> parsed = new ArrayList<>(fragments.size());
         for (byte[] f : fragments) {
           parsed.add(parse(f));
         }
-        records = assembler.assemble(parsed, rewriteFor(decision.threshold()), unfit);
+        records = assembler.assemble(parsed, rewriteFor(decision), unfit);
       } else {
         records = assembler.passThrough(fragments, unfit);
       }
@@ -132,9 +134,19 @@ final class KeptTraceEmitter {
     return headers;
   }
 
-  private static UnaryOperator<Span> rewriteFor(long threshold) {
-    return span -> span.toBuilder()
-        .setTraceState(OtelTraceState.withThreshold(span.getTraceState(), threshold))
-        .build();
+  /** Each span with the threshold the decision gives it; the same span when nothing changes. */
+  static UnaryOperator<Span> rewriteFor(Decision decision) {
+    return span -> {
+      String state = span.getTraceState();
+      String rewritten;
+      if (decision.erasesThreshold()) {
+        rewritten = OtelTraceState.withoutThreshold(state); // malformed th values too
+      } else {
+        long incoming = OtelTraceState.threshold(state);
+        long outgoing = decision.spanThreshold(incoming);
+        rewritten = outgoing == incoming ? state : OtelTraceState.withThreshold(state, outgoing);
+      }
+      return rewritten.equals(state) ? span : span.toBuilder().setTraceState(rewritten).build();
+    };
   }
 }
