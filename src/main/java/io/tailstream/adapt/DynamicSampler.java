@@ -65,6 +65,14 @@ public final class DynamicSampler {
     return rates.getOrDefault(key, defaultRate);
   }
 
+  /**
+   * The rate {@link #rate} would give {@code key} now, without counting a trace: for a rule a
+   * trace reaches only in the search for its effective threshold, after an earlier rule kept it.
+   */
+  public synchronized double currentRate(String key) {
+    return rates.getOrDefault(key, defaultRate);
+  }
+
   public synchronized Map<String, Double> rates() {
     return Map.copyOf(rates);
   }

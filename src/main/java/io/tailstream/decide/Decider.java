@@ -24,6 +24,30 @@ import java.util.Set;
  * probability and fits the rule's rate limit; otherwise the trace goes on to the next rule. A
  * {@code drop} rule decides when its condition holds. A trace no rule decides gets the rule set's
  * default, reported as {@value Decision#NO_RULE}.
+ *
+ * <h2>The threshold of a kept trace is the whole rule set's</h2>
+ * The {@code th} a kept trace carries must state the probability that the rules, not the rule
+ * that kept it, keep a trace with these facts at this moment (OpenTelemetry
+ * <a href="https://opentelemetry.io/docs/specs/otel/trace/tracestate-probability-sampling/">
+ * TraceState: Probability Sampling</a>). Take the rules without their rate and byte limits. For
+ * fixed facts each rule the facts reach is a drop, a deterministic keep, or a sampled keep that
+ * keeps R >= T_i and passes the rest on; all use the same randomness R. So after sampled rules
+ * i..j the kept set is R >= min(T_i..T_j). A drop rule or {@code default: drop} ends it there
+ * (boosts not tied to a rule are one more sampled step before the default); a deterministic keep
+ * or {@code default: keep} keeps every R. The rules therefore keep exactly {R >= T}, T the lowest
+ * threshold of the sampled rules reached before the first drop, or they keep everything. T
+ * depends on the facts, boosts and rates, never on R ("they must not condition the provided
+ * threshold on the randomness value", General requirements), and every kept trace with these
+ * facts carries it whichever rule kept it: with {@code health: sample 0.1%} before
+ * {@code baseline: sample 10%}, health traces are kept at 10% and say so. Where everything is
+ * kept, the spans keep the threshold they came with. Finding T means looking past the keeping
+ * rule: the conditions of the rules after it are tested until a drop or deterministic keep.
+ *
+ * <p>A limited rule keeps by its bucket, not by R, and only adds keeps before passing the rest
+ * on, so the full rules keep a superset of {R >= T}. A trace with R >= T carries T whichever rule
+ * kept it; one below T was kept only by a limit, its probability is unknown, and its {@code th}
+ * is erased ({@link Decision#ERASE}). Erasing every limited keep instead would take traces out of
+ * {R >= T} and bias the counts estimated from the rest.
  */
 public final class Decider {
   private final List<CompiledRule> rules;
@@ -134,44 +158,92 @@ public final class Decider {
   }
 
   public Decision decide(TraceFacts facts, byte[] traceId, long nowMs) {
-    long randomness = facts.randomness() != OtelTraceState.ABSENT
-        ? facts.randomness() : TraceIds.randomness(traceId);
+    long randomness = randomness(facts, traceId);
     Boost[] active = boosts.snapshot();
+    CompiledRule keptBy = null; // the first rule that keeps: the decision's name
+    long reached = OtelTraceState.MAX_THRESHOLD; // lowest threshold of the sampled rules reached
     for (CompiledRule rule : rules) {
       if (rule.predicate != null && !rule.predicate.test(facts, nowMs)) {
         continue; // tested once here: samplers count only the traces their rule applies to
       }
-      long threshold = rule.threshold;
-      double rate = rule.rate;
-      if (rule.sampler != null) {
-        rate = rule.sampler.rate(rule.key(facts), nowMs);
-        threshold = thresholdFor(rate);
+      if (rule.drop) {
+        return keptBy == null ? rule.fixed : sampledKeep(keptBy, reached, randomness);
       }
-      if (active.length > 0 && rule.sampled) {
-        threshold = thresholdFor(boostedRate(active, facts, rule.name, rate, nowMs));
+      if (!rule.sampled && !rule.limited) {
+        return keptBy == null ? rule.fixed : keptBy.fixed; // kept whatever R: as it came
       }
-      Decision d = rule.evaluate(facts, randomness, threshold, nowMs);
-      if (d != null) {
-        return d;
+      boolean deciding = keptBy == null;
+      if (rule.limited && !deciding) {
+        continue; // limits take no part in the threshold (see the class comment)
       }
-    }
-    if (active.length > 0 && !fallback.kept()) {
-      // Boosts not tied to a rule also keep traces no rule kept, at the boost's rate.
-      Boost best = null;
-      double bestRate = 0;
-      for (Boost b : active) {
-        if (!b.expired(nowMs) && (b.rule() == null || b.rule().equals(Decision.NO_RULE))
-            && inScope(b, facts) && b.boostedRate(0) > bestRate) {
-          best = b;
-          bestRate = b.boostedRate(0);
-        }
+      long threshold = rule.sampled ? threshold(rule, facts, active, deciding, nowMs) : 0;
+      if (deciding && rule.keeps(facts, randomness, threshold, nowMs)) {
+        keptBy = rule;
       }
-      long t = thresholdFor(bestRate);
-      if (best != null && randomness >= t) {
-        return new Decision(true, "boost:" + best.id(), Math.max(t, facts.threshold()), version);
+      if (!rule.limited) {
+        reached = Math.min(reached, threshold);
       }
     }
-    return fallback;
+    if (fallback.kept()) {
+      return keptBy == null ? fallback : keptBy.fixed;
+    }
+    Boost boost = active.length == 0 ? null : unruledBoost(active, facts, nowMs);
+    if (boost != null) {
+      // Boosts not tied to a rule keep what no rule kept: one more sampled step before the default.
+      long t = thresholdFor(boost.boostedRate(0));
+      reached = Math.min(reached, t);
+      if (keptBy == null && randomness >= t) {
+        return Decision.keepSampled(BOOST_PREFIX + boost.id(), reached, version);
+      }
+    }
+    return keptBy == null ? fallback : sampledKeep(keptBy, reached, randomness);
+  }
+
+  /**
+   * A keep when the rules without their limits end in a drop for these facts, so that they keep
+   * exactly the traces with R >= {@code reached}. Below it only a limit can have kept the trace.
+   */
+  private Decision sampledKeep(CompiledRule keptBy, long reached, long randomness) {
+    return randomness >= reached
+        ? Decision.keepSampled(keptBy.name, reached, version) : keptBy.unweighted;
+  }
+
+  /**
+   * A sampled rule's threshold now: its rate, or its key's dynamic rate, raised by boosts in
+   * scope. {@code counted}: the trace reached the rule undecided, so it counts as the dynamic
+   * sampler's traffic; a trace an earlier rule kept only looks its rate up.
+   */
+  private static long threshold(CompiledRule rule, TraceFacts facts, Boost[] active,
+      boolean counted, long nowMs) {
+    if (rule.sampler == null && active.length == 0) {
+      return rule.threshold;
+    }
+    double rate = rule.rate;
+    if (rule.sampler != null) {
+      String key = rule.key(facts);
+      rate = counted ? rule.sampler.rate(key, nowMs) : rule.sampler.currentRate(key);
+    }
+    return thresholdFor(
+        active.length == 0 ? rate : boostedRate(active, facts, rule.name, rate, nowMs));
+  }
+
+  /** The active boost not tied to any rule with the highest rate for these facts, or null. */
+  private static Boost unruledBoost(Boost[] active, TraceFacts facts, long nowMs) {
+    Boost best = null;
+    double bestRate = 0;
+    for (Boost b : active) {
+      if (!b.expired(nowMs) && (b.rule() == null || b.rule().equals(Decision.NO_RULE))
+          && inScope(b, facts) && b.boostedRate(0) > bestRate) {
+        best = b;
+        bestRate = b.boostedRate(0);
+      }
+    }
+    return best;
+  }
+
+  private static long randomness(TraceFacts facts, byte[] traceId) {
+    return facts.randomness() != OtelTraceState.ABSENT
+        ? facts.randomness() : TraceIds.randomness(traceId);
   }
 
   /** The highest rate any active boost in scope gives this rule. */
@@ -199,17 +271,17 @@ public final class Decider {
     if (facts.errorSeen()) {
       return Decision.keep(STRESS_ERRORS, version);
     }
-    long randomness = facts.randomness() != OtelTraceState.ABSENT
-        ? facts.randomness() : TraceIds.randomness(traceId);
     long t = thresholdFor(rate);
-    return randomness >= t
-        ? new Decision(true, STRESS_SAMPLE, Math.max(t, facts.threshold()), version)
+    return randomness(facts, traceId) >= t
+        ? Decision.keepSampled(STRESS_SAMPLE, t, version)
         : Decision.drop(STRESS_SAMPLE, version);
   }
 
   /** Rule names of stress decisions; the {@code stress:} prefix marks them. */
   public static final String STRESS_ERRORS = "stress:errors";
   public static final String STRESS_SAMPLE = "stress:sample";
+  /** Rule names of keeps by a boost not tied to a rule: {@code boost:<id>}. */
+  public static final String BOOST_PREFIX = "boost:";
 
   /**
    * The OpenTelemetry rejection threshold for a keep probability: keep when randomness >= T, so
@@ -233,6 +305,8 @@ public final class Decider {
     final double rate;
     final long threshold;
     final Decision fixed;
+    /** A keep rule's decision when only its limit kept the trace; null for drop rules. */
+    final Decision unweighted;
     final String version;
     final TokenBucket rateLimit;
     final boolean limitSpans;
@@ -252,6 +326,7 @@ public final class Decider {
       this.threshold = thresholdFor(rule.sampleRate());
       this.version = version;
       this.fixed = drop ? Decision.drop(name, version) : Decision.keep(name, version);
+      this.unweighted = drop ? null : Decision.keepErasingThreshold(name, version);
       this.rateLimit = rule.rateLimit() == null ? null : new TokenBucket(rule.rateLimit().perSecond());
       this.limitSpans = rule.rateLimit() != null && rule.rateLimit().spans();
       this.bytesLimit = rule.bytesPerSecond() > 0 ? new TokenBucket(rule.bytesPerSecond()) : null;
@@ -274,27 +349,18 @@ public final class Decider {
     }
 
     /**
-     * For a trace its condition holds for; {@code threshold}: the rule's own, or lower while a
-     * boost raises its rate.
+     * Whether this sampled or limited keep rule keeps a trace its condition holds for: selected by
+     * {@code threshold} (its own, or lower while a boost raises its rate) and within its limits.
+     * A limit's tokens are taken only from traces the rate selected.
      */
-    Decision evaluate(TraceFacts facts, long randomness, long threshold, long nowMs) {
-      if (drop) {
-        return fixed;
-      }
+    boolean keeps(TraceFacts facts, long randomness, long threshold, long nowMs) {
       if (sampled && randomness < threshold) {
-        return null;
+        return false;
       }
       if (rateLimit != null && !rateLimit.tryAcquire(limitSpans ? facts.spanCount() : 1, nowMs)) {
-        return null;
+        return false;
       }
-      if (bytesLimit != null && !bytesLimit.tryAcquire(facts.bytes(), nowMs)) {
-        return null;
-      }
-      if (!sampled) {
-        return fixed;
-      }
-      // Never lower an incoming threshold: downstream count estimates must stay unbiased.
-      return new Decision(true, name, Math.max(threshold, facts.threshold()), version);
+      return bytesLimit == null || bytesLimit.tryAcquire(facts.bytes(), nowMs);
     }
   }
 }

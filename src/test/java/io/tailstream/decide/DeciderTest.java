@@ -119,7 +119,166 @@ class DeciderTest {
     TraceFacts f = new TraceFacts(1, 1, Spans.T0, Spans.T0 + 1, true, false, Map.of(), Set.of(),
         OtelTraceState.ABSENT, incoming);
     Decision d = decide(CORE, f, ALWAYS_SAMPLED);
-    assertThat(d.threshold()).isEqualTo(incoming);
+    assertThat(d.spanThreshold(incoming)).isEqualTo(incoming);
+    assertThat(d.spanThreshold(OtelTraceState.ABSENT)).isEqualTo(Decider.thresholdFor(0.01));
+  }
+
+  private static Decider rules(String yaml) {
+    return Decider.compile(RulesParser.parse(yaml, "r.yaml"));
+  }
+
+  /** 100 ms, no error, {@code spans} spans, no incoming threshold. */
+  private static TraceFacts plain(int spans) {
+    return new TraceFacts(spans, 100, Spans.T0, Spans.T0 + 100 * Spans.MS, true, false, Map.of(),
+        Set.of("gateway"), OtelTraceState.ABSENT, OtelTraceState.ABSENT);
+  }
+
+  private static final String HEALTH_THEN_BASELINE = """
+      rules:
+        - name: health
+          keep: { latency: "< 1s" }
+          sample: 0.1%
+        - name: baseline
+          sample: 10%
+      """;
+
+  @Test
+  void aTraceKeptByAnEarlierSampledRuleCarriesTheLowestThresholdOfTheRulesItReaches() {
+    Decision d = decide(rules(HEALTH_THEN_BASELINE), plain(5), ALWAYS_SAMPLED);
+    assertThat(d).satisfies(kept("health"));
+    assertThat(d.threshold()).isEqualTo(Decider.thresholdFor(0.1));
+  }
+
+  @Test
+  void adjustedCountsOfASampledRuleBeforeABaselineEstimateTheTraces() {
+    // The issue's example: kept at 10% in all, not at 0.1% and 10% mixed (1.99 per trace).
+    Decider d = rules(HEALTH_THEN_BASELINE);
+    Random random = new Random(11);
+    int n = 1_000_000;
+    double adjusted = 0;
+    for (int i = 0; i < n; i++) {
+      Decision decision = decide(d, plain(5), Spans.randomTraceId(random));
+      if (decision.kept()) {
+        adjusted += (double) OtelTraceState.MAX_THRESHOLD
+            / (OtelTraceState.MAX_THRESHOLD - decision.spanThreshold(OtelTraceState.ABSENT));
+      }
+    }
+    // Each kept trace counts 10: sd of the sum = sqrt(n * 0.9 / 0.1) = 3000, 0.3% of n.
+    assertThat(adjusted / n).isCloseTo(1.0, within(0.03));
+  }
+
+  @Test
+  void aDropRuleEndsTheSearchForLaterThresholds() {
+    Decider d = rules("""
+        rules:
+          - name: health
+            keep: { latency: "< 1s" }
+            sample: 0.1%
+          - name: big
+            drop: { span-count: { min: 3 } }
+          - name: baseline
+            sample: 10%
+        """);
+    assertThat(decide(d, plain(5), ALWAYS_SAMPLED).threshold()).isEqualTo(Decider.thresholdFor(0.001));
+    assertThat(decide(d, plain(1), ALWAYS_SAMPLED).threshold()).isEqualTo(Decider.thresholdFor(0.1));
+    assertThat(decide(d, plain(5), NEVER_SAMPLED)).satisfies(dropped("big"));
+  }
+
+  @Test
+  void aSampledRuleBeforeADeterministicKeepKeepsTheIncomingThreshold() {
+    Decider d = rules("""
+        rules:
+          - name: some-errors
+            keep: { error: true }
+            sample: 10%
+          - name: errors
+            keep: { error: true }
+        """);
+    Decision d1 = decide(d, facts(100, true, Map.of()), ALWAYS_SAMPLED);
+    assertThat(d1).satisfies(kept("some-errors"));
+    assertThat(d1.threshold()).isEqualTo(Decision.KEEP_INCOMING);
+    assertThat(d1.rewritesThreshold()).isFalse();
+  }
+
+  @Test
+  void aSampledRuleBeforeDefaultKeepKeepsTheIncomingThreshold() {
+    Decider d = rules("default: keep\nrules:\n  - name: some\n    sample: 25%\n");
+    Decision d1 = decide(d, plain(1), ALWAYS_SAMPLED);
+    assertThat(d1).satisfies(kept("some"));
+    assertThat(d1.threshold()).isEqualTo(Decision.KEEP_INCOMING);
+    assertThat(decide(d, plain(1), NEVER_SAMPLED)).satisfies(kept(Decision.NO_RULE));
+  }
+
+  @Test
+  void aRateLimitedKeepErasesTheThreshold() {
+    Decider d = rules("""
+        rules:
+          - name: capped
+            keep: { error: true }
+            rate-limit: "1 traces/s"
+        """);
+    Decision first = decide(d, facts(100, true, Map.of()), ALWAYS_SAMPLED);
+    assertThat(first).satisfies(kept("capped"));
+    assertThat(first.erasesThreshold()).isTrue();
+    assertThat(first.spanThreshold(Decider.thresholdFor(0.5))).isEqualTo(OtelTraceState.ABSENT);
+    assertThat(decide(d, facts(100, true, Map.of()), ALWAYS_SAMPLED).kept()).as("over the limit").isFalse();
+  }
+
+  @Test
+  void aBytesLimitedKeepErasesTheThreshold() {
+    Decider d = rules("rules:\n  - name: b\n    keep: { error: false }\n    bytes-limit: 1KiB/s\n");
+    Decision kept = decide(d, plain(1), ALWAYS_SAMPLED);
+    assertThat(kept).satisfies(kept("b"));
+    assertThat(kept.erasesThreshold()).isTrue();
+  }
+
+  @Test
+  void aSampledAndLimitedKeepErasesTheThreshold() {
+    // The limiter drops some of the traces the rate selects: 50% is no longer the probability.
+    Decider d = rules("rules:\n  - name: s\n    sample: 50%\n    rate-limit: \"100 traces/s\"\n");
+    Decision kept = decide(d, plain(1), ALWAYS_SAMPLED);
+    assertThat(kept).satisfies(kept("s"));
+    assertThat(kept.erasesThreshold()).isTrue();
+  }
+
+  @Test
+  void aLimitedKeepOfATraceTheLaterRulesKeepAnywayCarriesTheirThreshold() {
+    Decider d = rules("""
+        rules:
+          - name: capped
+            keep: { error: false }
+            rate-limit: "2 traces/s"
+          - name: baseline
+            sample: 10%
+        """);
+    Decision lucky = decide(d, plain(1), ALWAYS_SAMPLED);
+    assertThat(lucky).satisfies(kept("capped"));
+    assertThat(lucky.threshold()).isEqualTo(Decider.thresholdFor(0.1));
+    Decision unlucky = decide(d, plain(1), NEVER_SAMPLED);
+    assertThat(unlucky).satisfies(kept("capped"));
+    assertThat(unlucky.erasesThreshold()).isTrue();
+    Decision overLimit = decide(d, plain(1), ALWAYS_SAMPLED);
+    assertThat(overLimit).satisfies(kept("baseline"));
+    assertThat(overLimit.threshold()).isEqualTo(Decider.thresholdFor(0.1));
+  }
+
+  @Test
+  void aLimitedKeepBeforeADeterministicKeepKeepsTheIncomingThreshold() {
+    Decider d = rules("default: keep\nrules:\n  - name: capped\n    rate-limit: \"1 traces/s\"\n");
+    Decision kept = decide(d, plain(1), NEVER_SAMPLED);
+    assertThat(kept).satisfies(kept("capped"));
+    assertThat(kept.threshold()).isEqualTo(Decision.KEEP_INCOMING);
+  }
+
+  @Test
+  void stressSamplingNeverLowersAnIncomingThreshold() {
+    long incoming = Decider.thresholdFor(0.001);
+    TraceFacts f = new TraceFacts(1, 1, Spans.T0, Spans.T0 + 1, true, false, Map.of(), Set.of(),
+        OtelTraceState.ABSENT, incoming);
+    Decision d = CORE.decideUnderStress(f, ALWAYS_SAMPLED, 0.01);
+    assertThat(d).satisfies(kept(Decider.STRESS_SAMPLE));
+    assertThat(d.spanThreshold(incoming)).isEqualTo(incoming);
+    assertThat(d.spanThreshold(OtelTraceState.ABSENT)).isEqualTo(Decider.thresholdFor(0.01));
   }
 
   @Test

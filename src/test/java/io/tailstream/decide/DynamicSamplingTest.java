@@ -2,6 +2,7 @@ package io.tailstream.decide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tailstream.adapt.DynamicSampler;
 import io.tailstream.otlp.OtelTraceState;
 import io.tailstream.rules.RulesParser;
 import java.util.HashMap;
@@ -116,6 +117,29 @@ class DynamicSamplingTest {
     java.util.Arrays.fill(lucky, (byte) 0xFF);
     Decision decision = d.decide(f, lucky, 0);
     assertThat(decision.kept()).isTrue();
-    assertThat(decision.threshold()).isEqualTo(incoming);
+    assertThat(decision.threshold()).isEqualTo(Decider.thresholdFor(0.5));
+    assertThat(decision.spanThreshold(incoming)).isEqualTo(incoming);
+  }
+
+  @Test
+  void aTraceAnEarlierRuleKeptIsNotCountedByALaterSamplerWhoseRateItReads() {
+    Decider d = Decider.compile(RulesParser.parse("""
+        rules:
+          - name: first
+            keep: { error: false }
+            sample: 20%
+          - name: dyn
+            sample: { dynamic: { key: [service.name], goal: 50%, interval: 10s } }
+        """, "r.yaml"));
+    byte[] lucky = new byte[16];
+    java.util.Arrays.fill(lucky, (byte) 0xFF);
+    for (long now = 0; now <= 30_000; now += 1_000) {
+      Decision decision = d.decide(facts("a"), lucky, now);
+      assertThat(decision.rule()).isEqualTo("first");
+      // dyn's rate before any traffic is its goal: the rules keep these facts at 50%, not 20%.
+      assertThat(decision.threshold()).isEqualTo(Decider.thresholdFor(0.5));
+    }
+    assertThat(d.adaptive().sampler("dyn", DynamicSampler.Goal.AVERAGE, 0.5,
+        10_000).rates()).as("keys dyn has counted").isEmpty();
   }
 }
