@@ -157,7 +157,8 @@ final class InternalSerdes {
             + "; was this state written by a newer tailstream?");
       }
       return reader.read(in);
-    } catch (IOException e) {
+    } catch (IOException | IllegalArgumentException e) {
+      // IllegalArgumentException: bytes that read but make no valid value (a record's own checks).
       throw new SerializationException("corrupt internal record: " + e.getMessage(), e);
     }
   }

@@ -26,4 +26,14 @@ class InternalSerdesDecisionTest {
     }
     assertThat(roundTrip(Decision.keepErasingThreshold("capped", "v1")).erasesThreshold()).isTrue();
   }
+
+  @Test
+  void aStoredDecisionWithAnImpossibleThresholdIsACorruptRecordNotARawException() {
+    byte[] bytes = InternalSerdes.DECISION.serializer().serialize("", Decision.keep("errors", "v1"));
+    bytes[2] = (byte) 0x80; // the threshold's top byte: a large negative number, no code
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> InternalSerdes.DECISION.deserializer().deserialize("", bytes))
+        .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
+        .hasMessageContaining("corrupt internal record");
+  }
 }
