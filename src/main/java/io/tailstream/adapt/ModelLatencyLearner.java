@@ -3,6 +3,7 @@ package io.tailstream.adapt;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -17,8 +18,12 @@ import org.HdrHistogram.Histogram;
  * microseconds from 1 µs to 1 hour (larger values are clamped). The threshold is recomputed at
  * most once per second per model, so deciding a trace reads a cached number.
  *
- * <p>Memory is bounded: at most {@code maxModels} models (new models beyond are not learned and
- * keep the fixed default), each about SLICES × 13 KB. State lives in memory only: after a restart
+ * <p>Memory is bounded by bytes: a model costs {@link #MODEL_BYTES} (SLICES + 1 histograms of
+ * 27 KB: about 190 KB), reserved from a budget that all learners of an instance share (see
+ * {@link ModelLearners}) before anything is allocated; at most {@code maxModels} per learner. When
+ * the budget is full, models without a sample for a whole window (their threshold is unknown
+ * again, so nothing is lost) are forgotten to make room; models that still do not fit are not
+ * learned, keep the fixed default and are counted. State lives in memory only: after a restart
  * each model is re-learned from live traffic, and until {@code minSamples} inference spans arrive
  * the fixed thresholds apply — at 100 inferences per second per model, 200 samples take 2 s.
  */
@@ -26,32 +31,93 @@ public final class ModelLatencyLearner {
   static final int SLICES = 6;
   static final long MAX_MICROS = 3_600_000_000L;
   public static final long UNKNOWN = -1;
+  /** The slices and the merged histogram, the window's arrays and fields and its map entry. */
+  static final long MODEL_BYTES = (SLICES + 1) * newHistogram().getEstimatedFootprintInBytes() + 512;
 
   private final double percentile;
   private final long sliceMs;
   private final int minSamples;
   private final double factor;
   private final int maxModels;
+  private final ByteBudget budget;
+  private final LongConsumer reclaim;
   private final Map<String, ModelWindow> models = new ConcurrentHashMap<>();
 
+  /** A learner of its own, with a budget of {@link ModelLearners#DEFAULT_MAX_BYTES}. */
   public ModelLatencyLearner(double percentile, long windowMs, int minSamples, double factor,
       int maxModels) {
+    this(percentile, windowMs, minSamples, factor, maxModels,
+        new ByteBudget(ModelLearners.DEFAULT_MAX_BYTES), null);
+  }
+
+  /**
+   * A learner whose models take their bytes from {@code budget}; {@code reclaim} is asked to
+   * forget idle models (of every learner sharing the budget) when it is full, null for this
+   * learner's only.
+   */
+  ModelLatencyLearner(double percentile, long windowMs, int minSamples, double factor,
+      int maxModels, ByteBudget budget, LongConsumer reclaim) {
     this.percentile = percentile;
     this.sliceMs = Math.max(1, windowMs / SLICES);
     this.minSamples = minSamples;
     this.factor = factor;
     this.maxModels = maxModels;
+    this.budget = budget;
+    this.reclaim = reclaim == null ? this::forgetIdle : reclaim;
   }
 
   public void record(String model, long nanos, long nowMs) {
     ModelWindow w = models.get(model);
     if (w == null) {
-      if (models.size() >= maxModels) {
+      w = admit(model, nowMs);
+      if (w == null) {
         return;
       }
-      w = models.computeIfAbsent(model, m -> new ModelWindow());
     }
     w.record(Math.max(1, Math.min(MAX_MICROS, nanos / 1000)), nowMs);
+  }
+
+  /** A new model's window if it fits the count and the bytes; null (counted) if not. */
+  private ModelWindow admit(String model, long nowMs) {
+    if (models.size() >= maxModels) {
+      budget.refuse();
+      return null;
+    }
+    long bytes = MODEL_BYTES + 2L * model.length();
+    if (!budget.tryReserve(bytes)) {
+      reclaim.accept(nowMs);
+      if (!budget.tryReserve(bytes)) {
+        budget.refuse();
+        return null;
+      }
+    }
+    // Reserved outside computeIfAbsent: reclaiming removes from this map, which a mapping
+    // function must not do. Another thread may have added the model meanwhile: give back.
+    ModelWindow created = new ModelWindow(bytes, nowMs);
+    ModelWindow w = models.putIfAbsent(model, created);
+    if (w != null) {
+      budget.release(bytes);
+      return w;
+    }
+    return created;
+  }
+
+  /**
+   * Forgets the models without a sample for a whole window: their threshold is unknown again,
+   * so forgetting them loses nothing. A sample that reaches one as it goes is lost.
+   */
+  void forgetIdle(long nowMs) {
+    long window = SLICES * sliceMs;
+    models.forEach((model, w) -> {
+      if (w.idleFor(nowMs) >= window && models.remove(model, w)) {
+        budget.release(w.bytes);
+      }
+    });
+  }
+
+  /** Models learned now. */
+  int models() {
+    return models.size();
   }
 
   /** The learned threshold in nanoseconds, or {@link #UNKNOWN} before {@code minSamples}. */
@@ -75,11 +141,16 @@ public final class ModelLatencyLearner {
     private final Histogram[] slices = new Histogram[SLICES];
     private final long[] sliceStart = new long[SLICES];
     private final Histogram merged = newHistogram();
+    /** What this model was accounted at, released when it is forgotten. */
+    final long bytes;
+    private long lastRecordMs;
     private long cachedAtMs = Long.MIN_VALUE;
     private long cachedThreshold = UNKNOWN;
     private long cachedCount;
 
-    ModelWindow() {
+    ModelWindow(long bytes, long nowMs) {
+      this.bytes = bytes;
+      this.lastRecordMs = nowMs;
       for (int i = 0; i < SLICES; i++) {
         slices[i] = newHistogram();
         sliceStart[i] = Long.MIN_VALUE;
@@ -88,6 +159,11 @@ public final class ModelLatencyLearner {
 
     synchronized void record(long micros, long nowMs) {
       slice(nowMs).recordValue(micros);
+      lastRecordMs = Math.max(lastRecordMs, nowMs);
+    }
+
+    synchronized long idleFor(long nowMs) {
+      return nowMs - lastRecordMs;
     }
 
     synchronized long threshold(long nowMs) {

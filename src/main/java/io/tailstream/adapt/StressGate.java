@@ -6,9 +6,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Says when an instance is under stress: its buffered bytes above the high watermark of its
- * budget, or its heap above the heap watermark. It stays stressed until both are back below the
- * low watermark (hysteresis, so it does not flap). Under stress new traces are decided at once
- * instead of buffered; see the README's stress relief section.
+ * budget, or its heap after the last garbage collection above the heap watermark. It stays
+ * stressed until both are back below the low watermark (hysteresis, so it does not flap). Under
+ * stress new traces are decided at once instead of buffered; see the README's stress relief
+ * section.
  */
 public final class StressGate {
   private static final Logger log = LoggerFactory.getLogger(StressGate.class);
@@ -33,10 +34,13 @@ public final class StressGate {
     this.heapUsedRatio = heapUsedRatio;
   }
 
-  /** Heap use of this JVM as a share of its maximum. */
+  /**
+   * This JVM's heap in use after its last garbage collection, as a share of its maximum: not the
+   * heap in use now, which counts garbage not yet collected and turned stress relief on in bursts
+   * (see {@link HeapAfterGc}).
+   */
   public static double jvmHeapRatio() {
-    Runtime rt = Runtime.getRuntime();
-    return (double) (rt.totalMemory() - rt.freeMemory()) / rt.maxMemory();
+    return HeapAfterGc.jvm().getAsDouble();
   }
 
   /** Updates and returns the state for the instance's current buffered bytes. */
@@ -45,11 +49,11 @@ public final class StressGate {
     double fill = (double) bufferedBytes / budgetBytes;
     if (!stressed && (fill >= high || heap >= heapHigh)) {
       stressed = true;
-      log.warn("stress relief on: buffered {} of {} bytes ({}%), heap {}%; new traces are decided at once",
+      log.warn("stress relief on: buffered {} of {} bytes ({}%), heap after GC {}%; new traces are decided at once",
           bufferedBytes, budgetBytes, Math.round(fill * 100), Math.round(heap * 100));
     } else if (stressed && fill < low && heap < heapHigh - HEAP_HYSTERESIS) {
       stressed = false;
-      log.info("stress relief off: buffered {} of {} bytes, heap {}%", bufferedBytes, budgetBytes,
+      log.info("stress relief off: buffered {} of {} bytes, heap after GC {}%", bufferedBytes, budgetBytes,
           Math.round(heap * 100));
     }
     return stressed;

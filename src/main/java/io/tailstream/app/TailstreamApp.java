@@ -88,6 +88,11 @@ public final class TailstreamApp implements AutoCloseable {
     if (a.autoEnabled()) {
       decider.adaptive().detectSpikesWith(detector);
     }
+    gauges.boundedState("spike_scopes", detector::accountedBytes, detector::refused);
+    gauges.boundedState("learned_models", decider.adaptive().learners()::accountedBytes,
+        decider.adaptive().learners()::refused);
+    gauges.boundedState("stage_stats", decider.adaptive().stageStats()::accountedBytes,
+        decider.adaptive().stageStats()::refused);
   }
 
   /** Loads and compiles the rules; throws {@code YamlException} when they are invalid. */

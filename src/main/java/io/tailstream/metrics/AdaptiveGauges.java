@@ -1,5 +1,6 @@
 package io.tailstream.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * What adaptive sampling is doing, as gauges: active boosts, the effective head-sampling rate per
@@ -24,12 +26,14 @@ public final class AdaptiveGauges {
   static final int MAX_SERIES = 100;
   static final int IDLE_INTERVALS = 5;
 
+  private final MeterRegistry registry;
   private final MultiGauge effectiveRate;
   private final MultiGauge latencyP99;
   private final MultiGauge errorRatio;
   private final Map<String, Held> held = new LinkedHashMap<>();
 
   public AdaptiveGauges(MeterRegistry registry, IntSupplier activeBoosts) {
+    this.registry = registry;
     Gauge.builder("tailstream.boosts.active", activeBoosts::getAsInt)
         .description("boosts in force on this instance").register(registry);
     effectiveRate = MultiGauge.builder("tailstream.effective.rate")
@@ -40,6 +44,20 @@ public final class AdaptiveGauges {
         .register(registry);
     errorRatio = MultiGauge.builder("tailstream.error.ratio")
         .description("fraction of spans with error status over the last stats interval, per model and stage")
+        .register(registry);
+  }
+
+  /**
+   * Adaptive state that input can grow (spike scopes, learned models, stage statistics): the
+   * bytes it holds against its bound, and what it refused for want of room. The meters read the
+   * suppliers at each scrape; {@code state} names the holder.
+   */
+  public void boundedState(String state, LongSupplier bytes, LongSupplier refused) {
+    Gauge.builder("tailstream.adapt.state", bytes::getAsLong).baseUnit("bytes").tag("state", state)
+        .description("bytes held by adaptive state that input can grow, against its bound")
+        .register(registry);
+    FunctionCounter.builder("tailstream.adapt.refused", refused, LongSupplier::getAsLong).tag("state", state)
+        .description("spans whose scope, model or stage was not tracked: over its byte or count bound")
         .register(registry);
   }
 

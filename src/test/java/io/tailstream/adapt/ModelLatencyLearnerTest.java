@@ -53,4 +53,42 @@ class ModelLatencyLearnerTest {
     assertThat(l.describe(0)).containsOnlyKeys("a", "b");
     assertThat(l.thresholdNanos("c", 0)).isEqualTo(ModelLatencyLearner.UNKNOWN);
   }
+
+  @Test
+  void theLearnersOfAnInstanceShareOneByteBoundHoweverManyModelsAndRulesThereAre() {
+    ModelLearners learners = new ModelLearners();
+    // Five rules learning with different settings, fed model names with an id in them. Before:
+    // 200 models of ~190 KB per learner, 190 MB for five, more with every changed reload.
+    for (int rule = 0; rule < 5; rule++) {
+      ModelLatencyLearner l = learners.learner("gen_ai.request.model", 90 + rule, 60_000, 1, 1);
+      for (int i = 0; i < 20_000; i++) {
+        l.record("model-" + i, 5 * MS, 0);
+      }
+    }
+    assertThat(learners.accountedBytes()).isLessThanOrEqualTo(ModelLearners.DEFAULT_MAX_BYTES);
+    long learned = learners.accountedBytes() / ModelLatencyLearner.MODEL_BYTES;
+    assertThat(learned).as("one full learner's worth").isBetween(200L, 230L);
+    assertThat(learners.refused()).isEqualTo(5 * 20_000 - learned);
+    ModelLatencyLearner first = learners.learner("gen_ai.request.model", 90, 60_000, 1, 1);
+    first.record("model-0", 5 * MS, 1_000);
+    assertThat(first.thresholdNanos("model-0", 1_000)).as("a learned model still learns").isPositive();
+  }
+
+  @Test
+  void modelsIdleForAWholeWindowMakeRoomForNewOnes() {
+    ModelLearners learners = new ModelLearners(2 * ModelLatencyLearner.MODEL_BYTES + 100);
+    ModelLatencyLearner gone = learners.learner("m", 99, 60_000, 1, 1); // a rule since removed
+    ModelLatencyLearner current = learners.learner("m", 95, 60_000, 1, 1);
+    gone.record("old", 5 * MS, 0);
+    current.record("busy", 5 * MS, 0);
+    current.record("new", 5 * MS, 30_000);
+    assertThat(current.thresholdNanos("new", 30_000)).as("no room yet").isEqualTo(ModelLatencyLearner.UNKNOWN);
+    assertThat(learners.refused()).isEqualTo(1);
+    current.record("busy", 5 * MS, 59_000);
+    current.record("new", 5 * MS, 60_000); // 'old' has had no sample for a whole window
+    assertThat(current.thresholdNanos("new", 60_000)).isPositive();
+    assertThat(gone.models()).isZero();
+    assertThat(current.thresholdNanos("busy", 60_000)).as("recent samples keep a model").isPositive();
+    assertThat(learners.accountedBytes()).isLessThanOrEqualTo(2 * ModelLatencyLearner.MODEL_BYTES + 100);
+  }
 }

@@ -19,13 +19,18 @@ class SpikeDetectorTest {
 
   /** One interval of traffic: per service, n traces at the given error rate and latency. */
   private List<SpikeDetector.Action> interval(double rankerErrors, long rankerMs, double searchErrors) {
+    return interval(detector, rankerErrors, rankerMs, searchErrors);
+  }
+
+  private List<SpikeDetector.Action> interval(SpikeDetector d, double rankerErrors, long rankerMs,
+      double searchErrors) {
     for (int i = 0; i < 500; i++) {
-      detector.observe("ranker", "ranker-v3", (rankerMs + random.nextInt(20)) * MS,
+      d.observe("ranker", "ranker-v3", (rankerMs + random.nextInt(20)) * MS,
           random.nextDouble() < rankerErrors);
-      detector.observe("search", null, (100 + random.nextInt(20)) * MS, random.nextDouble() < searchErrors);
+      d.observe("search", null, (100 + random.nextInt(20)) * MS, random.nextDouble() < searchErrors);
     }
     now += INTERVAL;
-    return detector.evaluate(now);
+    return d.evaluate(now);
   }
 
   @Test
@@ -79,5 +84,68 @@ class SpikeDetectorTest {
       t += INTERVAL;
       assertThat(quiet.evaluate(t)).isEmpty();
     }
+  }
+
+  @Test
+  void aHundredThousandServicesStayWithinTheByteBoundAndKnownScopesStillSpike() {
+    for (int i = 0; i < 6; i++) {
+      interval(0.01, 200, 0.01);
+    }
+    for (int i = 0; i < 100_000; i++) {
+      detector.observe("svc-" + i, null, 100 * MS, false); // a service.name with an id in it
+    }
+    // Before: 10,000 scopes of 27 KB each, 270 MB. Now: within 16 MiB, about 600 scopes.
+    assertThat(detector.accountedBytes()).isLessThanOrEqualTo(SpikeDetector.DEFAULT_MAX_BYTES);
+    assertThat((long) detector.scopes() * SpikeDetector.HISTOGRAM_BYTES)
+        .as("every watched scope's histogram is accounted").isLessThanOrEqualTo(detector.accountedBytes());
+    assertThat(detector.scopes()).isBetween(500, 700);
+    assertThat(detector.refused()).isEqualTo(100_000 - (detector.scopes() - 3));
+    List<SpikeDetector.Action> spike = interval(0.30, 200, 0.01);
+    assertThat(spike).extracting(SpikeDetector.Action::scope).containsExactlyInAnyOrder(
+        new SpikeDetector.Scope("service", "ranker"), new SpikeDetector.Scope("model", "ranker-v3"));
+  }
+
+  @Test
+  void idleScopesAreForgottenAndMakeRoomForNewOnes() {
+    long perScope = SpikeDetector.HISTOGRAM_BYTES + SpikeDetector.KEY_OVERHEAD_BYTES + 2L * "busy".length();
+    SpikeDetector small = new SpikeDetector(SETTINGS, 2 * perScope);
+    small.observe("busy", null, 100 * MS, false);
+    small.observe("once", null, 100 * MS, false);
+    small.observe("late", null, 100 * MS, false);
+    assertThat(small.scopes()).isEqualTo(2);
+    assertThat(small.refused()).isEqualTo(1);
+    long t = INTERVAL;
+    small.evaluate(t); // the interval in which 'once' had its span
+    for (int i = 0; i < SpikeDetector.FORGET_AFTER_IDLE_INTERVALS; i++) {
+      small.observe("busy", null, 100 * MS, false);
+      small.evaluate(t += INTERVAL);
+    }
+    assertThat(small.scopes()).as("'once' went quiet and is forgotten, 'busy' stays").isEqualTo(1);
+    assertThat(small.accountedBytes()).isEqualTo(perScope);
+    small.observe("late", null, 100 * MS, false);
+    assertThat(small.scopes()).isEqualTo(2);
+    assertThat(small.refused()).isEqualTo(1);
+  }
+
+  @Test
+  void aSpikingScopeIsNotForgottenHoweverLongItIsQuiet() {
+    SpikeDetector sticky = new SpikeDetector(new SpikeDetector.Settings(3, 0.05, 2, 500 * MS, 50,
+        3_600_000)); // a spike ends only after an hour without one
+    for (int i = 0; i < 6; i++) {
+      interval(sticky, 0.01, 200, 0.01);
+    }
+    interval(sticky, 0.30, 200, 0.01);
+    SpikeDetector.Scope ranker = new SpikeDetector.Scope("service", "ranker");
+    assertThat(sticky.spiking(ranker)).isTrue();
+    // The ranker falls silent; the search service goes on.
+    for (int i = 0; i < 2 * SpikeDetector.FORGET_AFTER_IDLE_INTERVALS; i++) {
+      for (int j = 0; j < 500; j++) {
+        sticky.observe("search", null, 100 * MS, false);
+      }
+      now += INTERVAL;
+      sticky.evaluate(now);
+    }
+    assertThat(sticky.spiking(ranker)).isTrue();
+    assertThat(sticky.scopes()).isEqualTo(3);
   }
 }

@@ -26,4 +26,46 @@ class StageStatsTest {
         .containsExactlyInAnyOrder("ranker-v3", "model-server", "feature-store");
     assertThat(stats.drain()).as("reset after each interval").isEmpty();
   }
+
+  @Test
+  void longNamesCountAgainstTheByteBoundNotOnlyTheKeyCount() {
+    StageStats stats = new StageStats();
+    String padding = "x".repeat(20_000);
+    for (int i = 0; i < 1_000; i++) {
+      stats.observe(padding + i, null, 1_000_000L, false);
+    }
+    // Before: 1,000 keys of 27 KB histograms and 80 KB of names each, 107 MB.
+    assertThat(stats.accountedBytes()).isLessThanOrEqualTo(StageStats.DEFAULT_MAX_BYTES);
+    long kept = stats.drain().size();
+    assertThat(kept).isBetween(250L, 350L);
+    assertThat(stats.refused()).isEqualTo(1_000 - kept);
+  }
+
+  @Test
+  void aHundredThousandStagesKeepAThousandAndCountTheRest() {
+    StageStats stats = new StageStats();
+    for (int i = 0; i < 100_000; i++) {
+      stats.observe("stage-" + i, null, 1_000_000L, false);
+    }
+    assertThat(stats.drain()).hasSize(StageStats.MAX_KEYS);
+    assertThat(stats.refused()).isEqualTo(100_000 - StageStats.MAX_KEYS);
+    assertThat(stats.accountedBytes()).isLessThanOrEqualTo(StageStats.DEFAULT_MAX_BYTES);
+  }
+
+  @Test
+  void quietKeysAreForgottenAndFreeTheirBytes() {
+    StageStats stats = new StageStats();
+    stats.observe("busy", null, 1_000_000L, false);
+    stats.observe("gone", null, 1_000_000L, false);
+    long both = stats.accountedBytes();
+    stats.drain();
+    for (int i = 0; i < StageStats.FORGET_AFTER_IDLE_INTERVALS; i++) {
+      stats.observe("busy", null, 1_000_000L, false);
+      assertThat(stats.drain()).extracting(StageStats.Stat::name).containsExactly("busy");
+    }
+    assertThat(stats.accountedBytes()).isEqualTo(both / 2);
+    stats.observe("gone", null, 1_000_000L, false);
+    assertThat(stats.drain()).as("back, as a new key").extracting(StageStats.Stat::name).containsExactly("gone");
+    assertThat(stats.accountedBytes()).isEqualTo(both);
+  }
 }

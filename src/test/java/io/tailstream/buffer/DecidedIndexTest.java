@@ -73,4 +73,55 @@ class DecidedIndexTest {
     assertThat(falsePositives).isZero();
     assertThat(index.size()).isEqualTo(50_000);
   }
+
+  @Test
+  void zeroPaddedIdsEndingIn0128And0209AreToldApart() {
+    // Under the old h * 31 + byte fingerprint both came to 71 (1 * 31 + 0x28 == 2 * 31 + 0x09):
+    // the second trace looked dropped and every span of it was discarded.
+    DecidedIndex index = new DecidedIndex(TTL);
+    index.add(zeroPadded(0x0128), false, 1_000);
+    assertThat(index.state(zeroPadded(0x0209), 2_000)).isEqualTo(DecidedIndex.State.UNKNOWN);
+    assertThat(index.state(zeroPadded(0x0128), 2_000)).isEqualTo(DecidedIndex.State.DROPPED);
+  }
+
+  @Test
+  void aKeptDecisionWinsOverADropOfTheSameTraceInEitherOrder() {
+    DecidedIndex index = new DecidedIndex(TTL);
+    Random random = new Random(5);
+    Bytes keptLater = randomId(random);
+    Bytes keptFirst = randomId(random);
+    index.add(keptLater, false, 1_000);
+    index.add(keptLater, true, 1_000);
+    index.add(keptFirst, true, 1_000);
+    index.add(keptFirst, false, 1_000);
+    assertThat(index.state(keptLater, 2_000)).isEqualTo(DecidedIndex.State.KEPT);
+    assertThat(index.state(keptFirst, 2_000)).isEqualTo(DecidedIndex.State.KEPT);
+    assertThat(index.size()).isEqualTo(2);
+  }
+
+  @Test
+  void theAllZeroIdWhoseFingerprintMarksEmptySlotsIsHeldAside() {
+    DecidedIndex index = new DecidedIndex(TTL);
+    Bytes zero = Bytes.wrap(new byte[16]);
+    assertThat(index.state(zero, 1_000)).isEqualTo(DecidedIndex.State.UNKNOWN);
+    index.add(zero, false, 1_000);
+    assertThat(index.state(zero, 1_000)).isEqualTo(DecidedIndex.State.DROPPED);
+    index.add(zero, true, 1_000);
+    assertThat(index.state(zero, 1_000)).isEqualTo(DecidedIndex.State.KEPT);
+    assertThat(index.size()).isEqualTo(1);
+    assertThat(index.state(zero, 6_000 + TTL)).isEqualTo(DecidedIndex.State.UNKNOWN);
+  }
+
+  @Test
+  void idsThatAreNotSixteenBytesAreRememberedWithoutThrowing() {
+    DecidedIndex index = new DecidedIndex(TTL);
+    index.add(Bytes.wrap(new byte[] {1, 2, 3}), true, 1_000);
+    assertThat(index.state(Bytes.wrap(new byte[] {1, 2, 3}), 1_000)).isEqualTo(DecidedIndex.State.KEPT);
+    assertThat(index.state(Bytes.wrap(new byte[] {1, 2, 3, 0}), 1_000)).isEqualTo(DecidedIndex.State.UNKNOWN);
+    assertThat(index.state(Bytes.wrap(new byte[0]), 1_000)).isEqualTo(DecidedIndex.State.UNKNOWN);
+  }
+
+  private static Bytes zeroPadded(long id64) {
+    return Bytes.wrap(java.nio.ByteBuffer.allocate(16).putLong(8, id64).array());
+  }
 }

@@ -113,4 +113,27 @@ class DueIndexTest {
     }
     ids.forEach(id -> assertThat(index.mayContain(id)).isTrue());
   }
+
+  @Test
+  void zeroPaddedIdsSeemBufferedAsRarelyAsRandomOnes() {
+    // 64-bit ids padded with zeros (converted from Jaeger, Zipkin B3, Datadog): their high half
+    // alone used to pick the first probe, the same bit for all of them (3.2% false positives).
+    DueIndex index = new DueIndex();
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 100_000; i++) {
+      index.schedule(zeroPadded(random.nextLong()), i);
+    }
+    int falsePositives = 0;
+    for (int i = 0; i < 200_000; i++) {
+      if (index.mayContain(zeroPadded(random.nextLong()))) {
+        falsePositives++;
+      }
+    }
+    // Random ids measure about 0.1% here; 0.5% leaves room and is far from 3%.
+    assertThat(falsePositives).isLessThan(1_000);
+  }
+
+  private static Bytes zeroPadded(long id64) {
+    return Bytes.wrap(java.nio.ByteBuffer.allocate(16).putLong(8, id64).array());
+  }
 }

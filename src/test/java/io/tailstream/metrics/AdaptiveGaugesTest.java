@@ -60,4 +60,16 @@ class AdaptiveGaugesTest {
   private static StageStats.Stat stat(String kind, String name, double p99Ms) {
     return new StageStats.Stat(kind, name, 100, 0.1, p99Ms / 2, p99Ms * 0.9, p99Ms);
   }
+
+  @Test
+  void boundedStateShowsItsBytesAndRefusals() {
+    long[] held = {27_000};
+    long[] refused = {0};
+    gauges.boundedState("spike_scopes", () -> held[0], () -> refused[0]);
+    held[0] = 16_000_000;
+    refused[0] = 99_388;
+    assertThat(registry.scrape())
+        .contains("tailstream_adapt_state_bytes{state=\"spike_scopes\"} 1.6E7")
+        .contains("tailstream_adapt_refused_total{state=\"spike_scopes\"} 99388.0");
+  }
 }
