@@ -245,7 +245,9 @@ public final class RulesParser {
       case "trace-state" -> traceState(value);
       case "all-of" -> new Condition.AllOf(conditions(value));
       case "any-of" -> new Condition.AnyOf(conditions(value));
-      default -> new Condition.Not(condition(value));
+      case "not" -> new Condition.Not(condition(value));
+      // requireKeys let only CONDITION_KEYS through: a key here without a case is a bug, not "not".
+      default -> throw new IllegalStateException("condition key '" + key + "' has no parser");
     }));
     return all.size() == 1 ? all.get(0) : new Condition.AllOf(all);
   }

@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -21,6 +21,9 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.parser.Parser;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 
 /**
  * A read-only view of one node of a YAML document that remembers where it came from, so that every
@@ -58,11 +61,15 @@ public final class YamlNode {
       throw new YamlException(source + ": " + text.length() + " characters; at most "
           + MAX_CODE_POINTS + " are read");
     }
-    // Composing builds nodes only (no object construction from tags); bounded size and aliases.
+    // Composing builds nodes only (no object construction from tags); bounded size here, bounded
+    // depth, recursion and alias expansion in BoundedEvents.
     LoadSettings settings = LoadSettings.builder().setLabel(source)
-        .setCodePointLimit(MAX_CODE_POINTS).setMaxAliasesForCollections(20).build();
+        .setCodePointLimit(MAX_CODE_POINTS)
+        .setMaxAliasesForCollections(BoundedEvents.MAX_COLLECTION_ALIASES).build();
     try {
-      Optional<Node> root = new Compose(settings).composeString(text);
+      Parser events =
+          new BoundedEvents(new ParserImpl(settings, new StreamReader(settings, text)), source);
+      Optional<Node> root = new Composer(settings, events).getSingleNode();
       if (root.isEmpty()) {
         return new YamlNode(new MappingNode(org.snakeyaml.engine.v2.nodes.Tag.MAP, List.of(),
             org.snakeyaml.engine.v2.common.FlowStyle.AUTO), source, "");

@@ -42,6 +42,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void recursiveAliasAndDeepNestingInTheConfigAreRefusedWithFileAndLine() {
+    assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: a:1\n"
+        + "  properties: &p { linger.ms: 5, more: *p }\n"))
+        .isInstanceOf(YamlException.class)
+        .hasMessageStartingWith("tailstream.yaml:3:40: not accepted: recursive alias *p");
+    String deep = "[".repeat(100_000) + "]".repeat(100_000);
+    assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: a:1\n  properties: " + deep + "\n"))
+        .isInstanceOf(YamlException.class)
+        .hasMessageStartingWith("tailstream.yaml:3:").hasMessageContaining("nested more than");
+  }
+
+  @Test
   void readsEveryKey() {
     TailstreamConfig c = parse("""
         kafka:

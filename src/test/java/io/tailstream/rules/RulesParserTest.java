@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tailstream.yaml.YamlException;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RulesParserTest {
@@ -96,6 +98,53 @@ class RulesParserTest {
         .hasMessageContaining("bad value 'maybe': expected true or false");
     assertThatThrownBy(() -> RulesParser.parse("policies: []\n", "r.yaml"))
         .hasMessageContaining("unknown key 'policies'");
+  }
+
+  @Test
+  void recursiveAliasIsRefusedWithFileAndLineInsteadOfOverflowingTheStack() {
+    assertThatThrownBy(() -> RulesParser.parse(
+        "rules:\n  - name: r\n    keep: &k { not: *k }\n", "rules.yaml"))
+        .isInstanceOf(YamlException.class)
+        .hasMessageStartingWith("rules.yaml:3:21: not accepted: recursive alias *k");
+  }
+
+  @Test
+  void deeplyNestedConditionsAreRefusedWithFileAndLine() {
+    String nots = "{ not: ".repeat(5_000) + "{ error: true }" + " }".repeat(5_000);
+    assertThatThrownBy(() -> RulesParser.parse("rules:\n  - name: r\n    keep: " + nots + "\n",
+        "rules.yaml"))
+        .isInstanceOf(YamlException.class)
+        .hasMessageStartingWith("rules.yaml:3:").hasMessageContaining("nested more than");
+  }
+
+  @Test
+  void aliasBombOfConditionsIsRefusedBeforeItIsWalked() {
+    // Each level lists the one before three times: 3^6 copies of a 100,000-name list. Parsed, it
+    // took 27 s and would have compiled 73 million names.
+    StringBuilder rules = new StringBuilder("rules:\n  - name: r0\n    keep: { any-of: &l0 "
+        + "[ { service: { in: [" + "x,".repeat(100_000) + "x] } } ] }\n");
+    for (int i = 1; i <= 6; i++) {
+      String previous = "{ any-of: *l" + (i - 1) + " }";
+      rules.append("  - name: r").append(i).append("\n    keep: { any-of: &l").append(i)
+          .append(" [ ").append(String.join(", ", previous, previous, previous)).append(" ] }\n");
+    }
+    assertThatThrownBy(() -> RulesParser.parse(rules.toString(), "rules.yaml"))
+        .isInstanceOf(YamlException.class)
+        .hasMessageStartingWith("rules.yaml:").hasMessageContaining("once aliases are expanded");
+  }
+
+  @Test
+  void anchorsAndAliasesThatShareAListStillWork() {
+    RuleSet set = RulesParser.parse("""
+        rules:
+          - name: shop-errors
+            keep: { error: true, service: &shop [checkout, payments] }
+          - name: shop-slow
+            keep: { latency: "> 2s", service: *shop }
+        """, "rules.yaml");
+    assertThat(set.rules().get(1).condition()).isEqualTo(new Condition.AllOf(List.of(
+        new Condition.Latency(DurationRange.parse("> 2s")),
+        new Condition.Service(Set.of("checkout", "payments"), Condition.Scope.ANY_SPAN))));
   }
 
   @Test
