@@ -2,15 +2,11 @@ package io.tailstream.app;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.tailstream.adapt.EffectiveRates;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +19,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /api/sampling?service=NAME}: Jaeger's remote sampling response, so SDKs with a
  *       Jaeger remote sampler follow tailstream's effective rates (503 until rates are known).</li>
  * </ul>
- * Built on the JDK's HTTP server: no web framework for a handful of small GET endpoints.
+ * Served by {@link HttpPort}, which reads every request without blocking a thread and bounds
+ * its size and time, so that slow or hostile clients cannot starve the kubelet's probes (see
+ * there why not the JDK's HTTP server). No web framework for a handful of small GET endpoints.
  */
 final class AdminServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
@@ -52,71 +50,63 @@ final class AdminServer implements AutoCloseable {
     Probe live();
 
     Probe ready();
+
+    /** A client was refused before its request was handled (slow, oversized or malformed). */
+    default void refused(HttpPort.Refusal why) {}
   }
 
-  private final HttpServer server;
-  private final java.util.concurrent.ExecutorService executor;
+  private final HttpPort port;
+  private final Map<String, Endpoint> endpoints;
 
   AdminServer(String bind, int port, Source source) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(bind, port), 0);
-    // A few threads, so that a slow scrape never makes the kubelet's probes time out behind it.
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    executor = Executors.newFixedThreadPool(3, r -> {
-      Thread t = new Thread(r, "tailstream-admin-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    get("/api/sampling", exchange -> {
-      String service = query(exchange, "service");
-      if (service == null || service.isBlank()) {
-        respond(exchange, 400, "{\"error\":\"service query parameter is required\"}");
-        return;
-      }
-      EffectiveRates.Snapshot rates = source.rates();
-      if (rates == null) {
-        respond(exchange, 503, "{\"error\":\"rates are not known yet: the instance is starting\"}");
-        return;
-      }
-      respond(exchange, 200, jaegerRemote(rates.forService(service)));
-    });
-    get("/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT, source.scrape()));
-    get("/health/live", exchange -> probe(exchange, source.live()));
-    get("/health/ready", exchange -> probe(exchange, source.ready()));
-    server.start();
+    this(bind, port, source, HttpPort.Limits.defaults());
+  }
+
+  AdminServer(String bind, int port, Source source, HttpPort.Limits limits) throws IOException {
+    endpoints = Map.of(
+        "/api/sampling", request -> sampling(source, query(request, "service")),
+        "/metrics", request -> new HttpMessages.Response(200, PROMETHEUS_TEXT,
+            source.scrape().getBytes(StandardCharsets.UTF_8)),
+        "/health/live", request -> probe(source.live()),
+        "/health/ready", request -> probe(source.ready()));
+    this.port = new HttpPort(bind, port, limits, this::route, source::refused);
     log.info("admin HTTP on port {}", port());
   }
 
-  private interface Handler {
-    void handle(HttpExchange exchange) throws IOException;
+  private interface Endpoint {
+    HttpMessages.Response answer(HttpMessages.Request request);
   }
 
-  /** An exact-path GET endpoint; anything else on it is 404 or 405. */
-  private void get(String path, Handler handler) {
-    server.createContext(path, exchange -> {
-      try {
-        if (!exchange.getRequestURI().getPath().equals(path)) {
-          respond(exchange, 404, "{\"error\":\"not found\"}");
-        } else if (!exchange.getRequestMethod().equals("GET")) {
-          respond(exchange, 405, "{\"error\":\"only GET: nothing on this port changes state\"}");
-        } else {
-          handler.handle(exchange);
-        }
-      } catch (RuntimeException e) {
-        log.warn("admin endpoint {} failed", path, e);
-        respond(exchange, 500, "{\"error\":\"internal error, see the instance's log\"}");
-      } finally {
-        exchange.close();
-      }
-    });
+  /** Exact-path GET endpoints; anything else is 404 or 405. */
+  private HttpMessages.Response route(HttpMessages.Request request) {
+    Endpoint endpoint = endpoints.get(request.path());
+    if (endpoint == null) {
+      return HttpMessages.Response.json(404, "{\"error\":\"not found\"}");
+    }
+    if (!request.method().equals("GET")) {
+      return HttpMessages.Response.json(405, "{\"error\":\"only GET: nothing on this port changes state\"}");
+    }
+    return endpoint.answer(request);
   }
 
-  private static void probe(HttpExchange exchange, Probe probe) throws IOException {
-    respond(exchange, probe.up() ? 200 : 503, probe.json());
+  private static HttpMessages.Response sampling(Source source, String service) {
+    if (service == null || service.isBlank()) {
+      return HttpMessages.Response.json(400, "{\"error\":\"service query parameter is required\"}");
+    }
+    EffectiveRates.Snapshot rates = source.rates();
+    if (rates == null) {
+      return HttpMessages.Response.json(503,
+          "{\"error\":\"rates are not known yet: the instance is starting\"}");
+    }
+    return HttpMessages.Response.json(200, jaegerRemote(rates.forService(service)));
+  }
+
+  private static HttpMessages.Response probe(Probe probe) {
+    return HttpMessages.Response.json(probe.up() ? 200 : 503, probe.json());
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return port.port();
   }
 
   /** Jaeger remote sampling response (the JSON of its SamplingStrategyResponse). */
@@ -134,8 +124,8 @@ final class AdminServer implements AutoCloseable {
     return o.toString();
   }
 
-  private static String query(HttpExchange exchange, String name) {
-    String q = exchange.getRequestURI().getRawQuery();
+  private static String query(HttpMessages.Request request, String name) {
+    String q = request.rawQuery();
     if (q == null) {
       return null;
     }
@@ -152,23 +142,8 @@ final class AdminServer implements AutoCloseable {
     return null;
   }
 
-  private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-    respond(exchange, status, "application/json", body);
-  }
-
-  private static void respond(HttpExchange exchange, int status, String contentType, String body)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    port.close();
   }
 }

@@ -214,6 +214,11 @@ public final class TailstreamApp implements AutoCloseable {
         }
 
         @Override
+        public void refused(HttpPort.Refusal why) {
+          metrics.adminRefused(why.label());
+        }
+
+        @Override
         public AdminServer.Probe ready() {
           Decider d = rules.current();
           return new AdminServer.Probe(state() == KafkaStreams.State.RUNNING && d != null,

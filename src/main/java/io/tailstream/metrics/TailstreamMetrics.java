@@ -231,6 +231,14 @@ public final class TailstreamMetrics {
         .tag("topic", topic).register(registry).increment(records);
   }
 
+  /** The admin port closed a client before answering it; {@code reason} says why. */
+  public void adminRefused(String reason) {
+    io.micrometer.core.instrument.Counter.builder("tailstream.admin.refused")
+        .description("admin-port clients closed before their request was answered (slow, "
+            + "oversized, malformed, or evicted for a newer connection)")
+        .tag("reason", reason).register(registry).increment();
+  }
+
   /** Whether stress relief is on (the latest state any stream thread saw). */
   public void stress(boolean active) {
     stressActive.lazySet(active ? 1 : 0);

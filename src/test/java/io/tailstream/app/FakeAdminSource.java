@@ -1,6 +1,8 @@
 package io.tailstream.app;
 
 import io.tailstream.adapt.EffectiveRates;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /** An admin-port source whose answers a test sets. */
@@ -9,6 +11,16 @@ class FakeAdminSource implements AdminServer.Source {
   volatile String scrape = "";
   volatile AdminServer.Probe live = new AdminServer.Probe(true, "RUNNING", null);
   volatile AdminServer.Probe ready = new AdminServer.Probe(false, "REBALANCING", "v1");
+  private final Map<HttpPort.Refusal, Integer> refusals = new ConcurrentHashMap<>();
+
+  int refusals(HttpPort.Refusal why) {
+    return refusals.getOrDefault(why, 0);
+  }
+
+  @Override
+  public void refused(HttpPort.Refusal why) {
+    refusals.merge(why, 1, Integer::sum);
+  }
 
   @Override
   public EffectiveRates.Snapshot rates() {
