@@ -4,12 +4,15 @@ import io.tailstream.otlp.Encoding;
 import io.tailstream.yaml.Units;
 import io.tailstream.yaml.YamlException;
 import io.tailstream.yaml.YamlNode;
+import java.io.IOException;
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -185,16 +188,19 @@ public final class ConfigLoader {
         topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile, adapt, adminPort,
         adminBind, shutdownTimeout, rocksCache, rocksWrite,
         TailstreamConfig.DEFAULT_DEAD_LETTER_RECORD_BYTES);
-    checkKafkaProperties(config, kafka.node.flatMap(n -> n.get("properties")).orElse(root));
+    checkKafkaProperties(config, kafka.node.flatMap(n -> n.get("properties")).orElse(root),
+        env.containsKey(envName("kafka.properties")));
     return config;
   }
 
   /** Lets Kafka Streams validate the properties now, so that a bad one fails like a bad key. */
-  private static void checkKafkaProperties(TailstreamConfig config, YamlNode where) {
+  private static void checkKafkaProperties(TailstreamConfig config, YamlNode where,
+      boolean fromEnvToo) {
     try {
       new org.apache.kafka.streams.StreamsConfig(StreamsProperties.streams(config));
     } catch (org.apache.kafka.common.config.ConfigException e) {
-      throw where.error("invalid Kafka setting: " + e.getMessage());
+      throw where.error("invalid Kafka setting" + (fromEnvToo ? " (in kafka.properties or "
+          + envName("kafka.properties") + ")" : "") + ": " + e.getMessage());
     }
   }
 
@@ -292,6 +298,10 @@ public final class ConfigLoader {
       }
     }
 
+    /**
+     * A free-form mapping of strings; the environment variable of its path, when set, adds to it
+     * and overrides it key by key, in Java properties form ({@code key=value}, one per line).
+     */
     Map<String, String> properties(String key) {
       Optional<YamlNode> value = node.flatMap(n -> n.get(key)).filter(n -> !n.isNull());
       Map<String, String> out = new LinkedHashMap<>();
@@ -301,8 +311,38 @@ public final class ConfigLoader {
         }
         out.put(k, n.scalar());
       }));
+      String name = envName(path.isEmpty() ? key : path + "." + key);
+      String fromEnv = env.get(name);
+      if (fromEnv != null) {
+        out.putAll(propertiesForm(name, fromEnv));
+      }
       return out;
     }
+  }
+
+  /**
+   * {@code key=value} lines as {@link Properties#load} reads them. Values are not repeated in
+   * errors: this variable is where deployments put {@code sasl.jaas.config} from a Secret.
+   */
+  private static Map<String, String> propertiesForm(String variable, String text) {
+    Properties parsed = new Properties();
+    try {
+      parsed.load(new StringReader(text));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new YamlException("environment variable " + variable + ": not in Java properties form "
+          + "(key=value, one per line): " + e.getMessage());
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String k : new java.util.TreeSet<>(parsed.stringPropertyNames())) {
+      String v = parsed.getProperty(k);
+      if (k.isBlank() || v.isBlank()) {
+        throw new YamlException("environment variable " + variable + ": property '" + k
+            + "' has " + (k.isBlank() ? "no name" : "no value")
+            + "; expected key=value, one per line");
+      }
+      out.put(k, v);
+    }
+    return out;
   }
 
   private static String reason(IllegalArgumentException e, String allowed) {

@@ -125,6 +125,33 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void kafkaPropertiesFromTheEnvironmentAddToTheFilesAndOverrideThemKeyByKey() {
+    TailstreamConfig c = parse("kafka:\n  bootstrap-servers: b:1\n"
+        + "  properties: { linger.ms: 1, acks: all }\n", Map.of("TAILSTREAM_KAFKA_PROPERTIES",
+        "# from a Secret\nlinger.ms=5\nsecurity.protocol = SASL_SSL\n"
+            + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
+            + "username=\"u\" password=\"p\";\n"));
+    assertThat(c.kafka().properties()).isEqualTo(Map.of("linger.ms", "5", "acks", "all",
+        "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            + "username=\"u\" password=\"p\";",
+        "security.protocol", "SASL_SSL"));
+    assertThat(StreamsProperties.streams(c).getProperty("security.protocol")).isEqualTo("SASL_SSL");
+  }
+
+  @Test
+  void kafkaPropertiesFromTheEnvironmentThatAreNotKeyValueLinesNameTheVariableNotTheSecret() {
+    assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\n",
+        Map.of("TAILSTREAM_KAFKA_PROPERTIES", "ssl.key.password=hunter2\nssl.keystore.location\n")))
+        .isInstanceOf(YamlException.class)
+        .hasMessage("environment variable TAILSTREAM_KAFKA_PROPERTIES: property "
+            + "'ssl.keystore.location' has no value; expected key=value, one per line");
+    assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\n",
+        Map.of("TAILSTREAM_KAFKA_PROPERTIES", "num.stream.threads=many\n")))
+        .hasMessageContaining("invalid Kafka setting (in kafka.properties or "
+            + "TAILSTREAM_KAFKA_PROPERTIES)").hasMessageContaining("num.stream.threads");
+  }
+
+  @Test
   void badEnvironmentValueNamesTheVariable() {
     assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\n",
         Map.of("TAILSTREAM_TOPICS_PARTITIONS", "many")))
