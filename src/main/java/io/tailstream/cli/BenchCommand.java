@@ -3,9 +3,9 @@ package io.tailstream.cli;
 import io.tailstream.bench.BenchReport;
 import io.tailstream.bench.EndToEndBenchmark;
 import io.tailstream.embedded.EmbeddedKafkaBroker;
-import io.tailstream.yaml.Units;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,9 +42,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "7", description = "Workload seed (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--commit-interval", defaultValue = "100ms",
+  @Option(names = "--commit-interval", defaultValue = "100ms", converter = Converters.DurationConverter.class,
       description = "commit.interval.ms of every app (default ${DEFAULT-VALUE}, Kafka Streams' exactly-once default).")
-  String commitInterval;
+  Duration commitInterval;
 
   @Option(names = "--compression", defaultValue = "lz4",
       description = "compression.type of every app's producer, the copy's included: none, lz4, zstd, snappy, gzip (default ${DEFAULT-VALUE}, tailstream's default).")
@@ -60,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(spans, warmupSpans,
           partitions, threads, memoryTraces, bootstrapServers, seed,
-          Units.duration(commitInterval), compression), work);
+          commitInterval, compression), work);
     } finally {
       EmbeddedKafkaBroker.deleteRecursively(work); // the apps' state: hundreds of MB per run
     }

@@ -2,7 +2,6 @@ package io.tailstream.cli;
 
 import io.tailstream.adapt.Boost;
 import io.tailstream.adapt.BoostMessages;
-import io.tailstream.yaml.Units;
 import io.tailstream.yaml.YamlException;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,8 +39,9 @@ final class BoostCommand implements Callable<Integer> {
   Effect effect;
 
   static final class Effect {
-    @Option(names = "--sample", description = "Sample in scope at least at this rate, e.g. 50%.")
-    String sample;
+    @Option(names = "--sample", converter = Converters.RateConverter.class,
+        description = "Sample in scope at least at this rate, e.g. 50%.")
+    Double sample;
 
     @Option(names = "--factor", description = "Multiply the probabilistic rates in scope.")
     Double factor;
@@ -50,8 +50,9 @@ final class BoostCommand implements Callable<Integer> {
     boolean keepAll;
   }
 
-  @Option(names = "--ttl", required = true, description = "How long, e.g. 30m (at most boosts.max-ttl).")
-  String ttl;
+  @Option(names = "--ttl", required = true, converter = Converters.DurationConverter.class,
+      description = "How long, e.g. 30m (at most boosts.max-ttl).")
+  Duration ttl;
 
   @Option(names = "--reason", required = true, description = "Why, e.g. an incident number.")
   String reason;
@@ -67,10 +68,9 @@ final class BoostCommand implements Callable<Integer> {
         + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     Boost boost;
     try {
-      Duration d = Units.duration(ttl);
       boost = new Boost(boostId, service, model, rule,
-          effect.sample == null ? Boost.NONE : Units.rate(effect.sample),
-          effect.factor == null ? 1 : effect.factor, effect.keepAll, now + d.toMillis(), reason, by, false);
+          effect.sample == null ? Boost.NONE : effect.sample,
+          effect.factor == null ? 1 : effect.factor, effect.keepAll, now + ttl.toMillis(), reason, by, false);
       // Check as the instances will, so a refused boost fails here, not silently there.
       BoostMessages.parse(boostId, BoostMessages.toJson(boost), now, control.limits());
     } catch (IllegalArgumentException | YamlException e) {

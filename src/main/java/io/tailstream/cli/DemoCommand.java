@@ -2,8 +2,8 @@ package io.tailstream.cli;
 
 import io.tailstream.demo.Demo;
 import io.tailstream.demo.DemoReport;
-import io.tailstream.yaml.Units;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
         + "show what is kept, live, then report.",
     footer = {"", "Examples:", "  tailstream demo", "  tailstream demo --duration 3m --rate 800 --output-dir /tmp"})
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--duration", defaultValue = "90s", description = "How long traffic runs (default ${DEFAULT-VALUE}).")
-  String duration;
+  @Option(names = "--duration", defaultValue = "90s", converter = Converters.DurationConverter.class,
+      description = "How long traffic runs (default ${DEFAULT-VALUE}).")
+  Duration duration;
 
   @Option(names = "--rate", defaultValue = "400", description = "Traces per second (default ${DEFAULT-VALUE}).")
   double rate;
@@ -25,7 +26,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Demo demo = new Demo(new Demo.Options(Units.duration(duration), rate, outputDir, System.out,
+    Demo demo = new Demo(new Demo.Options(duration, rate, outputDir, System.out,
         System.console() != null));
     Thread main = Thread.currentThread();
     // Ctrl-C: stop the traffic and let the demo finish its report and clean up before the JVM exits.

@@ -3,7 +3,7 @@ package io.tailstream.cli;
 import io.tailstream.loadgen.Incident;
 import io.tailstream.loadgen.LoadGenerator;
 import io.tailstream.otlp.Encoding;
-import io.tailstream.yaml.Units;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,18 +32,21 @@ final class LoadgenCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "1000", description = "Traces per second (default ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--duration", defaultValue = "1m", description = "How long (default ${DEFAULT-VALUE}).")
-  String duration;
+  @Option(names = "--duration", defaultValue = "1m", converter = Converters.DurationConverter.class,
+      description = "How long (default ${DEFAULT-VALUE}).")
+  Duration duration;
 
   @Option(names = "--incident", paramLabel = "KIND:TARGET@START[+DURATION]",
+      converter = Converters.IncidentConverter.class,
       description = "Inject an incident: error-burst:MODEL, latency-spike:MODEL, slow-feature-store:feature-store; repeatable.")
-  List<String> incidents = new ArrayList<>();
+  List<Incident> incidents = new ArrayList<>();
 
   @Option(names = "--keyed-by-trace-id", description = "One trace per record, keyed by its hex trace id (partition_traces_by_id).")
   boolean keyed;
 
-  @Option(names = "--encoding", defaultValue = "otlp_proto", description = "otlp_proto (default) or otlp_json.")
-  String encoding;
+  @Option(names = "--encoding", defaultValue = "otlp_proto", converter = Converters.EncodingConverter.class,
+      description = "otlp_proto (default) or otlp_json.")
+  Encoding encoding;
 
   @Option(names = "--seed", defaultValue = "1", description = "Same seed, same traffic (default ${DEFAULT-VALUE}).")
   long seed;
@@ -51,8 +54,9 @@ final class LoadgenCommand implements Callable<Integer> {
   @Option(names = "--traces-per-record", defaultValue = "10", description = "Batch size without --keyed-by-trace-id.")
   int perRecord;
 
-  @Option(names = "--error-rate", defaultValue = "0.5%", description = "Share of failing requests (default ${DEFAULT-VALUE}).")
-  String errorRate;
+  @Option(names = "--error-rate", defaultValue = "0.5%", converter = Converters.RateConverter.class,
+      description = "Share of failing requests (default ${DEFAULT-VALUE}).")
+  double errorRate;
 
   @Option(names = "--property", paramLabel = "KEY=VALUE", description = "A Kafka producer property; repeatable.")
   Map<String, String> properties = new LinkedHashMap<>();
@@ -64,9 +68,8 @@ final class LoadgenCommand implements Callable<Integer> {
       Properties p = new Properties();
       p.putAll(properties);
       p.put("bootstrap.servers", bootstrapServers);
-      settings = new LoadGenerator.Settings(p, topic, rate, Units.duration(duration),
-          incidents.stream().map(Incident::parse).toList(), keyed, Encoding.parse(encoding), seed,
-          perRecord, Units.rate(errorRate));
+      settings = new LoadGenerator.Settings(p, topic, rate, duration, List.copyOf(incidents), keyed,
+          encoding, seed, perRecord, errorRate);
     } catch (IllegalArgumentException e) {
       System.err.println("tailstream: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;

@@ -47,8 +47,8 @@ final class ReplayCommand implements Callable<Integer> {
   TopicOptions topicOptions;
 
   @Option(names = "--encoding", defaultValue = "otlp_proto", paramLabel = "ENCODING",
-      description = "otlp_proto (default) or otlp_json.")
-  String encoding;
+      converter = Converters.EncodingConverter.class, description = "otlp_proto (default) or otlp_json.")
+  Encoding encoding;
 
   PrintStream out = System.out;
   PrintStream err = System.err;
@@ -57,13 +57,11 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() {
     RuleSet ruleSet;
     RuleSet compareSet = null;
-    Encoding enc;
     try {
       ruleSet = RulesParser.load(rules);
       if (compare != null) {
         compareSet = RulesParser.load(compare);
       }
-      enc = Encoding.parse(encoding);
     } catch (YamlException | IllegalArgumentException e) {
       err.println("tailstream: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
@@ -75,7 +73,7 @@ final class ReplayCommand implements Callable<Integer> {
       err.println("tailstream: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
     }
-    Replay.Result result = Replay.run(source, OtlpCodec.of(enc), Decider.compile(ruleSet),
+    Replay.Result result = Replay.run(source, OtlpCodec.of(encoding), Decider.compile(ruleSet),
         compareSet == null ? null : Decider.compile(compareSet), progress());
     print(result, ruleSet, compareSet);
     return Main.EXIT_OK;

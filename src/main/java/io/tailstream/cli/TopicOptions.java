@@ -1,7 +1,7 @@
 package io.tailstream.cli;
 
 import io.tailstream.replay.TopicSource;
-import io.tailstream.yaml.Units;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -16,9 +16,9 @@ final class TopicOptions {
       description = "A Kafka client property (security settings etc.); repeatable.")
   Map<String, String> properties = new LinkedHashMap<>();
 
-  @Option(names = "--since", paramLabel = "DURATION",
+  @Option(names = "--since", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
       description = "Start at records this old (e.g. 1h, 15m). Default: the beginning.")
-  String since;
+  Duration since;
 
   @Option(names = "--from-offset", paramLabel = "N", description = "Start at this offset in every partition.")
   Long fromOffset;
@@ -38,7 +38,7 @@ final class TopicOptions {
     props.putAll(properties);
     props.put("bootstrap.servers", bootstrapServers);
     TopicSource.Start start = since != null
-        ? new TopicSource.Start.Since(Units.duration(since))
+        ? new TopicSource.Start.Since(since)
         : fromOffset != null ? new TopicSource.Start.Offset(fromOffset) : new TopicSource.Start.Beginning();
     return new TopicSource(props, topic, start, limit);
   }
