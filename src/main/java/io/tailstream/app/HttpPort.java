@@ -340,6 +340,7 @@ final class HttpPort implements AutoCloseable {
    * send buffer), then lingers a moment reading what the client still sends, then closes.
    */
   private void refuse(Connection c, Refusal why) {
+    count(why); // first: a client may read the answer and look at the counter before we return
     if (why.status == 0) {
       abort(c);
     } else {
@@ -354,6 +355,10 @@ final class HttpPort implements AutoCloseable {
         close(c); // the client is gone
       }
     }
+  }
+
+  /** Counts a refusal and logs it, at most once a minute per reason with the count since. */
+  private void count(Refusal why) {
     refused.accept(why);
     int i = why.ordinal();
     sinceLogged[i]++;
