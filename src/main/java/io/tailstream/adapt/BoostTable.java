@@ -37,13 +37,13 @@ public final class BoostTable {
   /**
    * Adds or replaces a boost.
    *
-   * @throws IllegalArgumentException when it would exceed the concurrent-boost limit
+   * @throws ControlRefusal when it would exceed the concurrent-boost limit
    */
   public void put(Boost boost, long nowMs) {
     synchronized (this) {
       Boost before = boosts.get(boost.id());
       if (before == null && active(nowMs).size() >= maxConcurrent) {
-        throw new IllegalArgumentException("already " + maxConcurrent
+        throw new ControlRefusal(ControlRefusal.Reason.OUT_OF_BOUNDS, "already " + maxConcurrent
             + " active boosts (boosts.max-concurrent); cancel one first");
       }
       boosts.put(boost.id(), boost);
