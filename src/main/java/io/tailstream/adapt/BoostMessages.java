@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.tailstream.adapt.ControlRefusal.Reason;
 import io.tailstream.yaml.Units;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
@@ -234,7 +235,8 @@ public final class BoostMessages {
     if (b.keepAll()) {
       o.addProperty("keep-all", true);
     } else if (b.sample() > Boost.NONE) {
-      o.addProperty("sample", b.sample());
+      // A plain decimal: Java prints rates under 0.1% as 5.0E-4, which no rate form accepts.
+      o.addProperty("sample", new BigDecimal(Double.toString(b.sample())).toPlainString());
     } else {
       o.addProperty("factor", b.factor());
     }

@@ -53,6 +53,15 @@ class BoostMessagesTest {
   }
 
   @Test
+  void roundTripsSmallRatesThatJavaWouldPrintInScientificNotation() {
+    for (double sample : new double[] {0.0005, 0.0001, 0.00012345, 0.5, 1}) {
+      Boost b = new Boost("inc-5", null, null, null, sample, 1, false, 99_000, null, null, false);
+      var parsed = BoostMessages.parse(b.id(), BoostMessages.toJson(b), 50_000, LIMITS);
+      assertThat(((BoostMessages.Start) parsed).boost().sample()).as("sample %s", sample).isEqualTo(sample);
+    }
+  }
+
+  @Test
   void refusesInvalidOrOutOfBoundsMessagesWithTheirReason() {
     String[][] cases = {
         {"{\"action\":\"boost\",\"sample\":\"50%\"}", "'ttl' is required", "INVALID"},
