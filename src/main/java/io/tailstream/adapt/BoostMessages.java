@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -184,36 +185,39 @@ public final class BoostMessages {
         throw invalid("'keep-all' must be true when given");
       }
     }
+    long expiresAt = expiresAt(o, writtenAtMs, startMs, limits);
+    boolean auto = o.has("auto") && flag(o, "auto");
+    return new Boost(id, service, model, rule, sample, factor, keepAll, expiresAt,
+        string(o, "reason"), string(o, "by"), auto);
+  }
+
+  /** The boost's end: its ttl after {@code startMs}, or its expires-at capped at max-ttl after it. */
+  private static long expiresAt(JsonObject o, long writtenAtMs, long startMs, Limits limits) {
     long maxTtlMs = limits.maxTtl().toMillis();
-    long expiresAt;
     if (o.has("expires-at")) {
       double at = number(o, "expires-at");
       if (!Double.isFinite(at) || at != Math.rint(at)) {
         throw invalid("'expires-at' must be a whole number of epoch milliseconds, got " + at);
       }
-      expiresAt = (long) at; // saturates beyond the long range
+      long expiresAt = (long) at; // saturates beyond the long range
       if (expiresAt > plus(writtenAtMs, maxTtlMs)) {
         throw new ControlRefusal(Reason.OUT_OF_BOUNDS, "'expires-at' is more than boosts.max-ttl ("
             + Units.format(limits.maxTtl()) + ") after the record's timestamp");
       }
-      expiresAt = Math.min(expiresAt, plus(startMs, maxTtlMs));
-    } else {
-      if (string(o, "ttl") == null) {
-        throw invalid("'ttl' is required, e.g. \"30m\"");
-      }
-      Duration ttl = unit(o, "ttl", Units::duration);
-      if (ttl.isZero()) {
-        throw invalid("'ttl' must be above 0");
-      }
-      if (ttl.compareTo(limits.maxTtl()) > 0) {
-        throw new ControlRefusal(Reason.OUT_OF_BOUNDS, "'ttl' must be at most " + Units.format(limits.maxTtl())
-            + " (boosts.max-ttl), got " + show(string(o, "ttl")));
-      }
-      expiresAt = plus(startMs, ttl.toMillis());
+      return Math.min(expiresAt, plus(startMs, maxTtlMs));
     }
-    boolean auto = o.has("auto") && flag(o, "auto");
-    return new Boost(id, service, model, rule, sample, factor, keepAll, expiresAt,
-        string(o, "reason"), string(o, "by"), auto);
+    if (string(o, "ttl") == null) {
+      throw invalid("'ttl' is required, e.g. \"30m\"");
+    }
+    Duration ttl = unit(o, "ttl", Units::duration);
+    if (ttl.isZero()) {
+      throw invalid("'ttl' must be above 0");
+    }
+    if (ttl.compareTo(limits.maxTtl()) > 0) {
+      throw new ControlRefusal(Reason.OUT_OF_BOUNDS, "'ttl' must be at most " + Units.format(limits.maxTtl())
+          + " (boosts.max-ttl), got " + show(string(o, "ttl")));
+    }
+    return plus(startMs, ttl.toMillis());
   }
 
   /** The message for a boost, with its absolute expiry, as tailstream writes it. */
@@ -276,7 +280,7 @@ public final class BoostMessages {
   }
 
   /** A field in one of the {@link Units} forms, parsed by {@code parser}. */
-  private static <T> T unit(JsonObject o, String k, java.util.function.Function<String, T> parser) {
+  private static <T> T unit(JsonObject o, String k, Function<String, T> parser) {
     String text = string(o, k);
     if (text == null) {
       throw invalid("'" + k + "' must not be null");
