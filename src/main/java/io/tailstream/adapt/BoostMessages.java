@@ -1,13 +1,21 @@
 package io.tailstream.adapt;
 
+import static io.tailstream.adapt.ControlRefusal.show;
+
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import io.tailstream.adapt.ControlRefusal.Reason;
 import io.tailstream.yaml.Units;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The control topic's message format (JSON, key = boost id):
@@ -16,8 +24,15 @@ import java.util.Set;
  *  "sample":"50%","ttl":"30m","reason":"INC-4211 ranker latency","by":"oncall"}
  * {"action":"cancel","id":"inc-4211"}          (a tombstone cancels too)
  * </pre>
- * Parsing validates against the configured bounds; anything invalid is refused with a message
- * that says why, and never applied.
+ * Parsing validates against the configured bounds; anything else — any bytes, any field of any
+ * type — is refused with a {@link ControlRefusal} that says why, and never applied.
+ *
+ * <p>Time: a boost counts from its record's timestamp, so replaying the topic after a restart
+ * does not extend it, but never from later than the moment it is read: a record stamped in the
+ * future (a producer's clock ahead, or a forged timestamp) cannot make a boost outlast
+ * {@code boosts.max-ttl}. An {@code expires-at} is checked against the record's timestamp (the
+ * writer's clock, so that small skews between hosts do not refuse it) and then capped at
+ * {@code max-ttl} after that start.
  */
 public final class BoostMessages {
   /** What a control message asks for. */
@@ -40,43 +55,52 @@ public final class BoostMessages {
   private static final Set<String> KEYS = Set.of("action", "id", "scope", "sample", "factor",
       "keep-all", "ttl", "expires-at", "reason", "by", "auto");
   private static final Set<String> SCOPE_KEYS = Set.of("service", "model", "rule");
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   /** Control messages are small; larger ones are refused unread. */
   public static final int MAX_MESSAGE_BYTES = 64 * 1024;
 
   private BoostMessages() {}
 
-  /**
-   * Parses one control record. {@code nowMs} turns a {@code ttl} into an expiry; a message that
-   * carries {@code expires-at} (written by tailstream itself) keeps it, so replaying the topic
-   * after a restart does not extend boosts.
-   *
-   * @throws IllegalArgumentException with the reason, for anything invalid or out of bounds
-   */
+  /** {@link #parse(String, byte[], long, long, Limits)} of a record written and read at {@code nowMs}. */
   public static Command parse(String key, byte[] value, long nowMs, Limits limits) {
+    return parse(key, value, nowMs, nowMs, limits);
+  }
+
+  /**
+   * Parses one control record.
+   *
+   * <p>A record without a key is refused: Kafka Streams skips keyless records when it rebuilds
+   * the control store at start, so a keyless boost would apply on the running instances only and
+   * be gone after their next restart (and never reach an instance started later).
+   *
+   * @param writtenAtMs the record's timestamp
+   * @param readAtMs when this instance reads it
+   * @throws ControlRefusal with the reason, for anything invalid or out of bounds
+   */
+  public static Command parse(String key, byte[] value, long writtenAtMs, long readAtMs, Limits limits) {
+    if (key == null) {
+      throw new ControlRefusal(Reason.NO_KEY, "no record key; the key must be the boost id "
+          + "(kafka-console-producer: --property parse.key=true --property key.separator='|', "
+          + "then inc-1|{...}), because records without one are skipped when an instance rebuilds its boosts");
+    }
     if (value != null && value.length > MAX_MESSAGE_BYTES) {
-      throw new IllegalArgumentException("message of " + value.length + " bytes; at most "
+      throw new ControlRefusal(Reason.TOO_LARGE, "message of " + value.length + " bytes; at most "
           + MAX_MESSAGE_BYTES + " are read");
     }
     if (value == null) {
-      if (key == null || key.isBlank()) {
-        throw new IllegalArgumentException("a tombstone without a key cancels nothing");
+      if (key.isBlank()) {
+        throw new ControlRefusal(Reason.INVALID, "a tombstone with a blank key cancels nothing");
       }
       return new Cancel(key);
     }
-    JsonObject o;
-    try {
-      JsonElement e = JsonParser.parseString(new String(value, StandardCharsets.UTF_8));
-      if (!e.isJsonObject()) {
-        throw new IllegalArgumentException("expected a JSON object");
-      }
-      o = e.getAsJsonObject();
-    } catch (JsonParseException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getMessage());
+    if (writtenAtMs < 0) {
+      throw new ControlRefusal(Reason.INVALID, "the record has no timestamp (" + writtenAtMs + ")");
     }
+    JsonObject o = object(value);
     for (String k : o.keySet()) {
       if (!KEYS.contains(k)) {
-        throw new IllegalArgumentException("unknown field '" + k + "'; allowed: " + new java.util.TreeSet<>(KEYS));
+        throw invalid("unknown field " + show(k) + "; allowed: " + new TreeSet<>(KEYS));
       }
     }
     String action = string(o, "action");
@@ -84,33 +108,50 @@ public final class BoostMessages {
     if (id == null || id.isBlank()) {
       id = key;
     }
-    if (id == null || id.isBlank() || !id.matches("[A-Za-z0-9._:-]{1,128}")) {
-      throw new IllegalArgumentException("'id' must be 1 to 128 letters, digits, '.', '_', ':' or '-'");
+    if (!ID.matcher(id).matches()) {
+      throw invalid("'id' must be 1 to 128 letters, digits, '.', '_', ':' or '-', got " + show(id));
     }
-    if (key != null && !key.equals(id)) {
-      throw new IllegalArgumentException("record key '" + key + "' differs from id '" + id + "'");
+    if (!key.equals(id)) {
+      throw invalid("record key " + show(key) + " differs from id " + show(id));
     }
     if ("cancel".equals(action)) {
       return new Cancel(id);
     }
     if (!"boost".equals(action)) {
-      throw new IllegalArgumentException("'action' must be boost or cancel, got " + action);
+      throw invalid("'action' must be boost or cancel, got " + show(action));
     }
-    return new Start(boost(o, id, nowMs, limits));
+    return new Start(boost(o, id, writtenAtMs, Math.min(writtenAtMs, readAtMs), limits));
   }
 
-  private static Boost boost(JsonObject o, String id, long nowMs, Limits limits) {
+  private static JsonObject object(byte[] value) {
+    JsonElement e;
+    try {
+      e = JsonParser.parseString(new String(value, StandardCharsets.UTF_8));
+    } catch (JsonParseException ex) {
+      // Gson wraps the reader's message (and appends a help link on the next line).
+      Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
+      String why = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+      throw new ControlRefusal(Reason.NOT_JSON, "not JSON: " + show(why));
+    }
+    if (!e.isJsonObject()) {
+      throw new ControlRefusal(Reason.NOT_JSON, "expected a JSON object, got " + show(e.toString()));
+    }
+    return e.getAsJsonObject();
+  }
+
+  private static Boost boost(JsonObject o, String id, long writtenAtMs, long startMs, Limits limits) {
     String service = null;
     String model = null;
     String rule = null;
     if (o.has("scope")) {
-      if (!o.get("scope").isJsonObject()) {
-        throw new IllegalArgumentException("'scope' must be an object with service, model, rule");
+      JsonElement s = o.get("scope");
+      if (!s.isJsonObject()) {
+        throw invalid("'scope' must be an object with service, model, rule; got " + show(s.toString()));
       }
-      JsonObject scope = o.getAsJsonObject("scope");
+      JsonObject scope = s.getAsJsonObject();
       for (String k : scope.keySet()) {
         if (!SCOPE_KEYS.contains(k)) {
-          throw new IllegalArgumentException("unknown scope field '" + k + "'; allowed: model, rule, service");
+          throw invalid("unknown scope field " + show(k) + "; allowed: model, rule, service");
         }
       }
       service = string(scope, "service");
@@ -119,49 +160,64 @@ public final class BoostMessages {
     }
     int effects = (o.has("sample") ? 1 : 0) + (o.has("factor") ? 1 : 0) + (o.has("keep-all") ? 1 : 0);
     if (effects != 1) {
-      throw new IllegalArgumentException("give exactly one of sample, factor, keep-all");
+      throw invalid("give exactly one of sample, factor, keep-all");
     }
     double sample = Boost.NONE;
     double factor = 1;
     boolean keepAll = false;
     if (o.has("sample")) {
-      sample = Units.rate(string(o, "sample"));
+      sample = unit(o, "sample", Units::rate);
       if (sample <= 0) {
-        throw new IllegalArgumentException("'sample' must be above 0%");
+        throw invalid("'sample' must be above 0%");
       }
     } else if (o.has("factor")) {
       factor = number(o, "factor");
-      if (!(factor > 1 && factor <= limits.maxFactor())) {
-        throw new IllegalArgumentException("'factor' must be above 1 and at most " + limits.maxFactor()
+      if (!(factor > 1)) {
+        throw invalid("'factor' must be above 1, got " + factor);
+      }
+      if (factor > limits.maxFactor()) {
+        throw new ControlRefusal(Reason.OUT_OF_BOUNDS, "'factor' must be at most " + limits.maxFactor()
             + " (boosts.max-factor), got " + factor);
       }
     } else {
-      keepAll = o.get("keep-all").getAsBoolean();
+      keepAll = flag(o, "keep-all");
       if (!keepAll) {
-        throw new IllegalArgumentException("'keep-all' must be true when given");
+        throw invalid("'keep-all' must be true when given");
       }
     }
-    long expiresAt;
-    if (o.has("expires-at")) {
-      expiresAt = (long) number(o, "expires-at");
-      if (expiresAt - nowMs > limits.maxTtl().toMillis()) {
-        throw new IllegalArgumentException("expires beyond boosts.max-ttl (" + Units.format(limits.maxTtl()) + ")");
-      }
-    } else {
-      String ttlText = string(o, "ttl");
-      if (ttlText == null) {
-        throw new IllegalArgumentException("'ttl' is required, e.g. \"30m\"");
-      }
-      Duration ttl = Units.duration(ttlText);
-      if (ttl.isZero() || ttl.compareTo(limits.maxTtl()) > 0) {
-        throw new IllegalArgumentException("'ttl' must be above 0 and at most "
-            + Units.format(limits.maxTtl()) + " (boosts.max-ttl), got " + ttlText);
-      }
-      expiresAt = nowMs + ttl.toMillis();
-    }
-    boolean auto = o.has("auto") && o.get("auto").getAsBoolean();
+    long expiresAt = expiresAt(o, writtenAtMs, startMs, limits);
+    boolean auto = o.has("auto") && flag(o, "auto");
     return new Boost(id, service, model, rule, sample, factor, keepAll, expiresAt,
         string(o, "reason"), string(o, "by"), auto);
+  }
+
+  /** The boost's end: its ttl after {@code startMs}, or its expires-at capped at max-ttl after it. */
+  private static long expiresAt(JsonObject o, long writtenAtMs, long startMs, Limits limits) {
+    long maxTtlMs = limits.maxTtl().toMillis();
+    if (o.has("expires-at")) {
+      double at = number(o, "expires-at");
+      if (!Double.isFinite(at) || at != Math.rint(at)) {
+        throw invalid("'expires-at' must be a whole number of epoch milliseconds, got " + at);
+      }
+      long expiresAt = (long) at; // saturates beyond the long range
+      if (expiresAt > plus(writtenAtMs, maxTtlMs)) {
+        throw new ControlRefusal(Reason.OUT_OF_BOUNDS, "'expires-at' is more than boosts.max-ttl ("
+            + Units.format(limits.maxTtl()) + ") after the record's timestamp");
+      }
+      return Math.min(expiresAt, plus(startMs, maxTtlMs));
+    }
+    if (string(o, "ttl") == null) {
+      throw invalid("'ttl' is required, e.g. \"30m\"");
+    }
+    Duration ttl = unit(o, "ttl", Units::duration);
+    if (ttl.isZero()) {
+      throw invalid("'ttl' must be above 0");
+    }
+    if (ttl.compareTo(limits.maxTtl()) > 0) {
+      throw new ControlRefusal(Reason.OUT_OF_BOUNDS, "'ttl' must be at most " + Units.format(limits.maxTtl())
+          + " (boosts.max-ttl), got " + show(string(o, "ttl")));
+    }
+    return plus(startMs, ttl.toMillis());
   }
 
   /** The message for a boost, with its absolute expiry, as tailstream writes it. */
@@ -183,7 +239,8 @@ public final class BoostMessages {
     if (b.keepAll()) {
       o.addProperty("keep-all", true);
     } else if (b.sample() > Boost.NONE) {
-      o.addProperty("sample", b.sample());
+      // A plain decimal: Java prints rates under 0.1% as 5.0E-4, which no rate form accepts.
+      o.addProperty("sample", new BigDecimal(Double.toString(b.sample())).toPlainString());
     } else {
       o.addProperty("factor", b.factor());
     }
@@ -200,22 +257,58 @@ public final class BoostMessages {
     return o.toString().getBytes(StandardCharsets.UTF_8);
   }
 
+  private static ControlRefusal invalid(String message) {
+    return new ControlRefusal(Reason.INVALID, message);
+  }
+
+  /** a + b, or Long.MAX_VALUE where that overflows (b is never negative here). */
+  private static long plus(long a, long b) {
+    long sum = a + b;
+    return sum < a ? Long.MAX_VALUE : sum;
+  }
+
+  /** A string field; null when absent or JSON null. */
   private static String string(JsonObject o, String k) {
     JsonElement e = o.get(k);
     if (e == null || e.isJsonNull()) {
       return null;
     }
     if (!e.isJsonPrimitive()) {
-      throw new IllegalArgumentException("'" + k + "' must be a string");
+      throw invalid("'" + k + "' must be a string, got " + show(e.toString()));
     }
     return e.getAsString();
   }
 
-  private static double number(JsonObject o, String k) {
-    try {
-      return o.get(k).getAsDouble();
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("'" + k + "' must be a number");
+  /** A field in one of the {@link Units} forms, parsed by {@code parser}. */
+  private static <T> T unit(JsonObject o, String k, Function<String, T> parser) {
+    String text = string(o, k);
+    if (text == null) {
+      throw invalid("'" + k + "' must not be null");
     }
+    try {
+      return parser.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw invalid("'" + k + "': " + e.getMessage() + ", got " + show(text));
+    }
+  }
+
+  private static double number(JsonObject o, String k) {
+    JsonElement e = o.get(k);
+    if (e.isJsonPrimitive()) {
+      try {
+        return e.getAsDouble();
+      } catch (NumberFormatException notANumber) {
+        // refused below
+      }
+    }
+    throw invalid("'" + k + "' must be a number, got " + show(e.toString()));
+  }
+
+  private static boolean flag(JsonObject o, String k) {
+    JsonElement e = o.get(k);
+    if (e.isJsonPrimitive() && ((JsonPrimitive) e).isBoolean()) {
+      return e.getAsBoolean();
+    }
+    throw invalid("'" + k + "' must be true or false, got " + show(e.toString()));
   }
 }

@@ -5,20 +5,23 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
  * The boosts known to one instance, fed by the control topic's global store and read by every
  * decision. Reads are lock-free snapshots: deciding a trace with no active boost costs one
  * volatile read and an empty-array check. Expired boosts stop applying by themselves.
+ *
+ * <p>Changes are made under the table's lock and told to listeners after it is released, in the
+ * order they were made ({@link OrderedDelivery}): a listener may take its own locks (the rates
+ * publisher did, and called {@link #expire} under its own: the two threads deadlocked).
  */
 public final class BoostTable {
   /** A change of the table, for the rates publisher. */
   public record Change(Boost before, Boost after) {}
 
   private final Map<String, Boost> boosts = new ConcurrentHashMap<>();
-  private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
+  private final OrderedDelivery<Change> changes = new OrderedDelivery<>();
   private final int maxConcurrent;
   private volatile Boost[] snapshot = new Boost[0];
 
@@ -26,32 +29,39 @@ public final class BoostTable {
     this.maxConcurrent = maxConcurrent;
   }
 
+  /** {@code listener} is told of every later change, on the changing thread; it must not block. */
   public void onChange(Consumer<Change> listener) {
-    listeners.add(listener);
+    changes.listen(listener);
   }
 
   /**
    * Adds or replaces a boost.
    *
-   * @throws IllegalArgumentException when it would exceed the concurrent-boost limit
+   * @throws ControlRefusal when it would exceed the concurrent-boost limit
    */
-  public synchronized void put(Boost boost, long nowMs) {
-    Boost before = boosts.get(boost.id());
-    if (before == null && active(nowMs).size() >= maxConcurrent) {
-      throw new IllegalArgumentException("already " + maxConcurrent
-          + " active boosts (boosts.max-concurrent); cancel one first");
+  public void put(Boost boost, long nowMs) {
+    synchronized (this) {
+      Boost before = boosts.get(boost.id());
+      if (before == null && active(nowMs).size() >= maxConcurrent) {
+        throw new ControlRefusal(ControlRefusal.Reason.OUT_OF_BOUNDS, "already " + maxConcurrent
+            + " active boosts (boosts.max-concurrent); cancel one first");
+      }
+      boosts.put(boost.id(), boost);
+      refresh();
+      changes.queue(new Change(before, boost));
     }
-    boosts.put(boost.id(), boost);
-    refresh(nowMs);
-    fire(new Change(before, boost));
+    changes.deliver();
   }
 
-  public synchronized void remove(String id, long nowMs) {
-    Boost before = boosts.remove(id);
-    refresh(nowMs);
-    if (before != null) {
-      fire(new Change(before, null));
+  public void remove(String id, long nowMs) {
+    synchronized (this) {
+      Boost before = boosts.remove(id);
+      if (before != null) {
+        refresh();
+        changes.queue(new Change(before, null));
+      }
     }
+    changes.deliver();
   }
 
   /** Active boosts (not expired), most recently expiring last. */
@@ -71,24 +81,21 @@ public final class BoostTable {
   }
 
   /** Drops expired boosts, telling listeners that they ended. */
-  public synchronized void expire(long nowMs) {
-    List<Boost> ended = boosts.values().stream().filter(b -> b.expired(nowMs)).toList();
-    ended.forEach(b -> boosts.remove(b.id()));
-    if (!ended.isEmpty()) {
-      refresh(nowMs);
-      ended.forEach(b -> fire(new Change(b, null)));
+  public void expire(long nowMs) {
+    synchronized (this) {
+      List<Boost> ended = boosts.values().stream().filter(b -> b.expired(nowMs)).toList();
+      ended.forEach(b -> boosts.remove(b.id()));
+      if (!ended.isEmpty()) {
+        refresh();
+        ended.forEach(b -> changes.queue(new Change(b, null)));
+      }
     }
+    changes.deliver();
   }
 
-  private void refresh(long nowMs) {
+  private void refresh() {
     snapshot = boosts.values().stream()
         .sorted(Comparator.comparingLong(Boost::expiresAtMs))
         .toArray(Boost[]::new);
-  }
-
-  private void fire(Change change) {
-    for (Consumer<Change> l : listeners) {
-      l.accept(change);
-    }
   }
 }

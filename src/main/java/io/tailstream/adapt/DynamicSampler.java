@@ -14,15 +14,20 @@ import java.util.function.IntSupplier;
  * <p>Two goals: {@link Goal#AVERAGE} holds the kept fraction of all traces at the goal rate;
  * {@link Goal#THROUGHPUT} holds kept traces per second at the goal, divided among the live
  * instances of the application. Keys not seen in the last intervals get the overall rate.
- * Thread-safe; time is passed in.
+ * Thread-safe; time is passed in. The listener is told of an adjustment's changes on the stream
+ * thread that adjusted, after the sampler's lock is released and in the order of the adjustments
+ * ({@link OrderedDelivery}): called under the lock, a listener that waited (the rates publisher
+ * once did, on a deadlocked lock) stopped every stream thread that reached {@link #rate}.
  */
 public final class DynamicSampler {
   public enum Goal { AVERAGE, THROUGHPUT }
 
-  /** Told of rate changes after each adjustment: key, old rate, new rate. */
+  /** Told of rate changes after each adjustment: key, old rate, new rate. Must not block. */
   public interface Listener {
     void rateChanged(String key, double oldRate, double newRate);
   }
+
+  private record Change(String key, double oldRate, double newRate) {}
 
   static final double ALPHA = 0.5;
   static final int MAX_KEYS = 10_000;
@@ -31,7 +36,7 @@ public final class DynamicSampler {
   private final double target;
   private final long intervalMs;
   private final IntSupplier instances;
-  private final Listener listener;
+  private final OrderedDelivery<Change> changes = new OrderedDelivery<>();
   private final Map<String, Long> counts = new HashMap<>();
   private final Map<String, Double> ema = new HashMap<>();
   private Map<String, Double> rates = Map.of();
@@ -47,22 +52,29 @@ public final class DynamicSampler {
     this.target = target;
     this.intervalMs = intervalMs;
     this.instances = instances;
-    this.listener = listener;
+    if (listener != null) {
+      changes.listen(c -> listener.rateChanged(c.key(), c.oldRate(), c.newRate()));
+    }
     this.defaultRate = goal == Goal.AVERAGE ? target : 1;
   }
 
   /** Counts one trace of {@code key} and returns the rate to sample it at. */
-  public synchronized double rate(String key, long nowMs) {
-    if (intervalStartMs == Long.MIN_VALUE) {
-      intervalStartMs = nowMs;
-    } else if (nowMs - intervalStartMs >= intervalMs) {
-      adjust();
-      intervalStartMs = nowMs;
+  public double rate(String key, long nowMs) {
+    double rate;
+    synchronized (this) {
+      if (intervalStartMs == Long.MIN_VALUE) {
+        intervalStartMs = nowMs;
+      } else if (nowMs - intervalStartMs >= intervalMs) {
+        adjust();
+        intervalStartMs = nowMs;
+      }
+      if (counts.size() < MAX_KEYS || counts.containsKey(key)) {
+        counts.merge(key, 1L, Long::sum);
+      }
+      rate = rates.getOrDefault(key, defaultRate);
     }
-    if (counts.size() < MAX_KEYS || counts.containsKey(key)) {
-      counts.merge(key, 1L, Long::sum);
-    }
-    return rates.getOrDefault(key, defaultRate);
+    changes.deliver(); // an empty-queue check unless this call adjusted
+    return rate;
   }
 
   /**
@@ -95,14 +107,12 @@ public final class DynamicSampler {
     defaultRate = Math.min(1, budget / total);
     Map<String, Double> previous = rates;
     rates = next;
-    if (listener != null) {
-      next.forEach((k, r) -> {
-        double old = previous.getOrDefault(k, Double.NaN);
-        if (Double.isNaN(old) || Math.abs(old - r) > 1e-9) {
-          listener.rateChanged(k, old, r);
-        }
-      });
-    }
+    next.forEach((k, r) -> {
+      double old = previous.getOrDefault(k, Double.NaN);
+      if (Double.isNaN(old) || Math.abs(old - r) > 1e-9) {
+        changes.queue(new Change(k, old, r));
+      }
+    });
   }
 
   /** Shares {@code budget} kept traces among keys by log weight, capping each at its count. */

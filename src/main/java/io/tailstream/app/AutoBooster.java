@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * ({@code auto-service-ranker}), so instances that see the same spike write the same boost. While
  * a spike lasts the boost is renewed at half its TTL; when the scope has recovered for the
  * cooldown it is cancelled.
+ *
+ * <p>Runs on the app's summary thread only, which owns its state: no lock is held while it
+ * sends, and no stream thread ever reaches a send (they only feed the detector).
  */
 final class AutoBooster {
   private static final Logger log = LoggerFactory.getLogger(AutoBooster.class);
@@ -41,7 +44,7 @@ final class AutoBooster {
     return "auto-" + scope.kind() + "-" + scope.name().replaceAll("[^A-Za-z0-9._:-]", "_");
   }
 
-  synchronized void evaluate(long nowMs) {
+  void evaluate(long nowMs) {
     for (SpikeDetector.Action a : detector.evaluate(nowMs)) {
       if (a instanceof SpikeDetector.Started s) {
         reasons.put(s.scope(), s.reason());

@@ -164,8 +164,9 @@ public final class TailstreamApp implements AutoCloseable {
         new ByteArraySerializer());
     telemetry.bind(sideProducer);
     long interval = config.adapt().ratesInterval().toMillis();
+    // The summary thread is the publisher's: boosts and samplers only post to it (see RatesPublisher).
     rates = new RatesPublisher(sideProducer, config.topics().rates(), rules, interval,
-        System.currentTimeMillis());
+        System.currentTimeMillis(), summaries);
     rules.current().boosts().onChange(c -> rates.onBoostChange(c, System.currentTimeMillis()));
     rules.current().adaptive().onRateChange((rule, key, oldRate, newRate) ->
         rates.dynamicRate(rule, key, oldRate, newRate, System.currentTimeMillis()));

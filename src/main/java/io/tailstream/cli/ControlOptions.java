@@ -99,7 +99,7 @@ final class ControlOptions {
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           try {
-            BoostMessages.Command c = BoostMessages.parse(r.key(), r.value(), r.timestamp(), limits());
+            BoostMessages.Command c = BoostMessages.parse(r.key(), r.value(), r.timestamp(), nowMs, limits());
             if (c instanceof BoostMessages.Start s && !s.boost().expired(nowMs)) {
               table.put(s.boost(), nowMs);
             } else {

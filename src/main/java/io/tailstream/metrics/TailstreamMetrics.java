@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tailstream.adapt.ControlRefusal;
 import io.tailstream.buffer.TraceSummary;
 import io.tailstream.decide.Decision;
 import java.util.EnumMap;
@@ -58,7 +59,8 @@ public final class TailstreamMetrics {
   private final LongAdder tracesWithoutSpans = new LongAdder();
   private final LongAdder rulesReloads = new LongAdder();
   private final LongAdder rulesReloadFailures = new LongAdder();
-  private final LongAdder controlRejected = new LongAdder();
+  private final Map<ControlRefusal.Reason, LongAdder> controlRejected =
+      new EnumMap<>(ControlRefusal.Reason.class);
   private final MillisHistogram decisionDelays;
   private final MillisHistogram decisionLateness;
   private final AtomicLong bufferedTraces = new AtomicLong();
@@ -103,8 +105,11 @@ public final class TailstreamMetrics {
         Tags.of("result", "applied"));
     count("tailstream.rules.reloads", "rules file changes applied or refused", rulesReloadFailures,
         Tags.of("result", "refused"));
-    count("tailstream.control.rejected", "control-topic messages refused (invalid or out of bounds)",
-        controlRejected, Tags.empty());
+    for (ControlRefusal.Reason r : ControlRefusal.Reason.values()) {
+      controlRejected.put(r, new LongAdder());
+      count("tailstream.control.rejected", "control-topic messages refused, by reason",
+          controlRejected.get(r), Tags.of("reason", r.label()));
+    }
     for (TraceSummary.Trigger t : TraceSummary.Trigger.values()) {
       decisionsByTrigger.put(t, new LongAdder());
       count("tailstream.decisions", "decisions by what triggered them (span_cap, byte_cap and stress are forced)",
@@ -215,9 +220,9 @@ public final class TailstreamMetrics {
     (ok ? rulesReloads : rulesReloadFailures).increment();
   }
 
-  /** A control-topic message was refused (invalid or out of bounds). */
-  public void controlRejected() {
-    controlRejected.increment();
+  /** A control-topic message was refused. */
+  public void controlRejected(ControlRefusal.Reason reason) {
+    controlRejected.get(reason).increment();
   }
 
   /** The broker refused a record to {@code topic} as too large; it was skipped (and logged). */
@@ -244,8 +249,13 @@ public final class TailstreamMetrics {
     stressActive.lazySet(active ? 1 : 0);
   }
 
+  /** Control-topic messages refused, for every reason. */
   public long controlRejectedCount() {
-    return controlRejected.sum();
+    return controlRejected.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
+  public long controlRejectedCount(ControlRefusal.Reason reason) {
+    return controlRejected.get(reason).sum();
   }
 
   public long tracesWithoutSpans() {

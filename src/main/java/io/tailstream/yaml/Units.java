@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * Parsing of the human units used in config and rules: durations ({@code 500ms}, {@code 30s},
  * {@code 5m}, {@code 1h}), byte sizes ({@code 8MiB}, {@code 512KiB}, {@code 1000}) and rates
  * ({@code 1%}, {@code 0.5%}, {@code 0.01}). Each parser throws {@link IllegalArgumentException}
- * whose message says what is allowed; callers add the key and the location.
+ * whose message says what is allowed, for null too; callers add the key and the location.
  */
 public final class Units {
   public static final String DURATION_FORMS = "a duration such as 250ms, 30s, 5m or 1h";
@@ -24,7 +24,7 @@ public final class Units {
   private Units() {}
 
   public static Duration duration(String text) {
-    Matcher m = DURATION.matcher(text.trim());
+    Matcher m = DURATION.matcher(present(text, DURATION_FORMS));
     if (!m.matches()) {
       throw new IllegalArgumentException("expected " + DURATION_FORMS);
     }
@@ -39,7 +39,7 @@ public final class Units {
   }
 
   public static long bytes(String text) {
-    Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
+    Matcher m = SIZE.matcher(present(text, SIZE_FORMS).toLowerCase(Locale.ROOT));
     if (!m.matches()) {
       throw new IllegalArgumentException("expected " + SIZE_FORMS);
     }
@@ -59,7 +59,7 @@ public final class Units {
 
   /** A probability in [0, 1]. */
   public static double rate(String text) {
-    Matcher m = RATE.matcher(text.trim());
+    Matcher m = RATE.matcher(present(text, RATE_FORMS));
     if (!m.matches()) {
       throw new IllegalArgumentException("expected " + RATE_FORMS);
     }
@@ -69,6 +69,14 @@ public final class Units {
       throw new IllegalArgumentException("expected " + RATE_FORMS);
     }
     return rate;
+  }
+
+  /** The trimmed text; nothing (a JSON or YAML null) is refused like a wrong form. */
+  private static String present(String text, String forms) {
+    if (text == null) {
+      throw new IllegalArgumentException("expected " + forms + ", got nothing");
+    }
+    return text.trim();
   }
 
   /** Formats a duration the way users write them, for logs and toString. */

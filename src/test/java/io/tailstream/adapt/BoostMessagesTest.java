@@ -53,25 +53,120 @@ class BoostMessagesTest {
   }
 
   @Test
-  void refusesInvalidOrOutOfBoundsMessages() {
+  void roundTripsSmallRatesThatJavaWouldPrintInScientificNotation() {
+    for (double sample : new double[] {0.0005, 0.0001, 0.00012345, 0.5, 1}) {
+      Boost b = new Boost("inc-5", null, null, null, sample, 1, false, 99_000, null, null, false);
+      var parsed = BoostMessages.parse(b.id(), BoostMessages.toJson(b), 50_000, LIMITS);
+      assertThat(((BoostMessages.Start) parsed).boost().sample()).as("sample %s", sample).isEqualTo(sample);
+    }
+  }
+
+  @Test
+  void refusesInvalidOrOutOfBoundsMessagesWithTheirReason() {
     String[][] cases = {
-        {"{\"action\":\"boost\",\"sample\":\"50%\"}", "'ttl' is required"},
-        {"{\"action\":\"boost\",\"sample\":\"50%\",\"ttl\":\"48h\"}", "at most 24h (boosts.max-ttl)"},
-        {"{\"action\":\"boost\",\"factor\":50,\"ttl\":\"1h\"}", "at most 10.0 (boosts.max-factor)"},
-        {"{\"action\":\"boost\",\"factor\":2,\"sample\":\"5%\",\"ttl\":\"1h\"}", "exactly one of sample, factor, keep-all"},
-        {"{\"action\":\"boost\",\"sample\":\"500%\",\"ttl\":\"1h\"}", "between 0 and 100%"},
-        {"{\"action\":\"boost\",\"sample\":\"5%\",\"ttl\":\"1h\",\"scope\":{\"team\":\"x\"}}", "unknown scope field 'team'"},
-        {"{\"action\":\"boost\",\"sample\":\"5%\",\"ttl\":\"1h\",\"colour\":\"red\"}", "unknown field 'colour'"},
-        {"{\"action\":\"explode\",\"ttl\":\"1h\"}", "'action' must be boost or cancel"},
-        {"{\"action\":\"boost\",\"id\":\"other\",\"sample\":\"5%\",\"ttl\":\"1h\"}", "differs from id 'other'"},
-        {"not json at all {", "not JSON"},
-        {"[1,2]", "expected a JSON object"},
-        {"{\"reason\":\"" + "x".repeat(70_000) + "\"}", "at most 65536 are read"},
+        {"{\"action\":\"boost\",\"sample\":\"50%\"}", "'ttl' is required", "INVALID"},
+        {"{\"action\":\"boost\",\"sample\":\"50%\",\"ttl\":\"48h\"}", "at most 24h (boosts.max-ttl)", "OUT_OF_BOUNDS"},
+        {"{\"action\":\"boost\",\"factor\":50,\"ttl\":\"1h\"}", "at most 10.0 (boosts.max-factor)", "OUT_OF_BOUNDS"},
+        {"{\"action\":\"boost\",\"sample\":\"5%\",\"expires-at\":" + (1_000 + 25 * 3_600_000L) + "}",
+            "more than boosts.max-ttl (24h) after the record's timestamp", "OUT_OF_BOUNDS"},
+        {"{\"action\":\"boost\",\"factor\":2,\"sample\":\"5%\",\"ttl\":\"1h\"}", "exactly one of sample, factor, keep-all", "INVALID"},
+        {"{\"action\":\"boost\",\"sample\":\"500%\",\"ttl\":\"1h\"}", "between 0 and 100%", "INVALID"},
+        {"{\"action\":\"boost\",\"sample\":\"5%\",\"ttl\":\"1h\",\"scope\":{\"team\":\"x\"}}", "unknown scope field 'team'", "INVALID"},
+        {"{\"action\":\"boost\",\"sample\":\"5%\",\"ttl\":\"1h\",\"colour\":\"red\"}", "unknown field 'colour'", "INVALID"},
+        {"{\"action\":\"explode\",\"ttl\":\"1h\"}", "'action' must be boost or cancel, got 'explode'", "INVALID"},
+        {"{\"action\":\"boost\",\"id\":\"other\",\"sample\":\"5%\",\"ttl\":\"1h\"}", "differs from id 'other'", "INVALID"},
+        {"not json at all {", "not JSON", "NOT_JSON"},
+        {"[1,2]", "expected a JSON object", "NOT_JSON"},
+        {"{\"reason\":\"" + "x".repeat(70_000) + "\"}", "at most 65536 are read", "TOO_LARGE"},
     };
     for (String[] c : cases) {
       assertThatThrownBy(() -> parse("k", c[0])).as(c[0])
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(c[1]);
+          .isInstanceOfSatisfying(ControlRefusal.class,
+              r -> assertThat(r.reason()).isEqualTo(ControlRefusal.Reason.valueOf(c[2])))
+          .hasMessageContaining(c[1]);
     }
+  }
+
+  @Test
+  void nullAndWronglyTypedFieldsAreRefusedNamingTheField() {
+    String boost = "{\"action\":\"boost\",\"ttl\":\"1h\",";
+    String[][] cases = {
+        {boost + "\"sample\":null}", "'sample' must not be null"},
+        {boost + "\"sample\":true}", "'sample': expected a rate"},
+        {boost + "\"sample\":{}}", "'sample' must be a string, got '{}'"},
+        {boost + "\"factor\":null}", "'factor' must be a number, got 'null'"},
+        {boost + "\"factor\":[]}", "'factor' must be a number, got '[]'"},
+        {boost + "\"factor\":\"lots\"}", "'factor' must be a number"},
+        {boost + "\"factor\":NaN}", "'factor' must be above 1, got NaN"},
+        {boost + "\"keep-all\":null}", "'keep-all' must be true or false, got 'null'"},
+        {boost + "\"keep-all\":{}}", "'keep-all' must be true or false, got '{}'"},
+        {boost + "\"keep-all\":[]}", "'keep-all' must be true or false, got '[]'"},
+        {boost + "\"keep-all\":\"yes\"}", "'keep-all' must be true or false"},
+        {boost + "\"keep-all\":true,\"auto\":null}", "'auto' must be true or false, got 'null'"},
+        {boost + "\"keep-all\":true,\"auto\":{}}", "'auto' must be true or false, got '{}'"},
+        {boost + "\"keep-all\":true,\"auto\":[]}", "'auto' must be true or false, got '[]'"},
+        {boost + "\"keep-all\":true,\"scope\":null}", "'scope' must be an object"},
+        {boost + "\"keep-all\":true,\"scope\":{\"service\":[1]}}", "'service' must be a string"},
+        {boost + "\"keep-all\":true,\"reason\":{\"a\":1}}", "'reason' must be a string"},
+        {"{\"action\":\"boost\",\"keep-all\":true,\"ttl\":5}", "'ttl': expected a duration"},
+        {"{\"action\":\"boost\",\"keep-all\":true,\"ttl\":\"0s\"}", "'ttl' must be above 0"},
+        {"{\"action\":\"boost\",\"keep-all\":true,\"expires-at\":\"soon\"}", "'expires-at' must be a number"},
+        {"{\"action\":\"boost\",\"keep-all\":true,\"expires-at\":1.5}", "'expires-at' must be a whole number"},
+        {"{\"action\":\"boost\",\"keep-all\":true,\"expires-at\":1e400}", "'expires-at' must be a whole number"},
+        {"{\"action\":[],\"keep-all\":true,\"ttl\":\"1h\"}", "'action' must be a string"},
+        {"{\"action\":\"boost\",\"id\":{},\"keep-all\":true,\"ttl\":\"1h\"}", "'id' must be a string"},
+    };
+    for (String[] c : cases) {
+      assertThatThrownBy(() -> parse("k", c[0])).as(c[0])
+          .isInstanceOfSatisfying(ControlRefusal.class,
+              r -> assertThat(r.reason()).isEqualTo(ControlRefusal.Reason.INVALID))
+          .hasMessageContaining(c[1]);
+    }
+  }
+
+  @Test
+  void aRecordWithoutAKeyIsRefusedEvenWithAnIdBecauseRestartsWouldNotSeeIt() {
+    for (String json : new String[] {
+        "{\"action\":\"boost\",\"id\":\"inc-1\",\"sample\":\"50%\",\"ttl\":\"30m\"}",
+        "{\"action\":\"cancel\",\"id\":\"inc-1\"}", null}) {
+      assertThatThrownBy(() -> parse(null, json)).as(json)
+          .isInstanceOfSatisfying(ControlRefusal.class,
+              r -> assertThat(r.reason()).isEqualTo(ControlRefusal.Reason.NO_KEY))
+          .hasMessageContaining("no record key").hasMessageContaining("parse.key=true");
+    }
+  }
+
+  @Test
+  void aTtlCountsFromTheRecordsTimestampButNeverFromLaterThanItsReading() {
+    String json = "{\"action\":\"boost\",\"sample\":\"50%\",\"ttl\":\"30m\"}";
+    long read = 1_800_000_000_000L;
+    long thirtyMinutes = 30 * 60_000;
+    // A replay after a restart: counted from when it was written, not extended.
+    assertThat(expiry(json, read - 20 * 60_000, read)).isEqualTo(read + 10 * 60_000);
+    // Stamped ten years ahead: counted from its reading.
+    long tenYears = Duration.ofDays(3650).toMillis();
+    assertThat(expiry(json, read + tenYears, read)).isEqualTo(read + thirtyMinutes);
+    assertThat(expiry(json, Long.MAX_VALUE, read)).isEqualTo(read + thirtyMinutes);
+    assertThatThrownBy(() -> expiry(json, -1, read)).hasMessageContaining("no timestamp (-1)");
+  }
+
+  @Test
+  void anExpiresAtIsCheckedOnTheWritersClockAndCappedAtMaxTtlAfterTheReading() {
+    long read = 1_800_000_000_000L;
+    long day = Duration.ofHours(24).toMillis();
+    // The writer's clock is a minute ahead; it asks for the whole max-ttl.
+    long written = read + 60_000;
+    String json = "{\"action\":\"boost\",\"sample\":\"50%\",\"expires-at\":" + (written + day) + "}";
+    assertThat(expiry(json, written, read)).isEqualTo(read + day);
+    // A forged timestamp and expiry years ahead: still at most max-ttl after the reading.
+    long far = read + Duration.ofDays(3650).toMillis();
+    String forged = "{\"action\":\"boost\",\"sample\":\"50%\",\"expires-at\":" + (far + day) + "}";
+    assertThat(expiry(forged, far, read)).isEqualTo(read + day);
+  }
+
+  private static long expiry(String json, long writtenAt, long readAt) {
+    var c = BoostMessages.parse("k", json.getBytes(StandardCharsets.UTF_8), writtenAt, readAt, LIMITS);
+    return ((BoostMessages.Start) c).boost().expiresAtMs();
   }
 
   @Test

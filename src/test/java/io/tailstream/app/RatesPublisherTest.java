@@ -29,7 +29,9 @@ class RatesPublisherTest {
       new io.tailstream.adapt.AdaptiveState(new ModelLearners(), boosts, () -> 1)));
   private final MockProducer<String, byte[]> producer =
       new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-  private final RatesPublisher publisher = new RatesPublisher(producer, "rates", rules, 10_000, 0);
+  /** Publishes on the calling thread, so that each step's messages can be read right after it. */
+  private final RatesPublisher publisher =
+      new RatesPublisher(producer, "rates", rules, 10_000, 0, Runnable::run);
 
   private long now;
 
@@ -84,6 +86,24 @@ class RatesPublisherTest {
     assertThat(messages.get(1).get("old").getAsDouble()).isEqualTo(0.2);
     assertThat(messages.get(1).get("new").getAsDouble()).isEqualTo(0.4);
     assertThat(messages.get(1).getAsJsonObject("scope").size()).isZero();
+  }
+
+  @Test
+  void aServiceWhoseLastMessageMatchedTheDefaultIsToldWhenTheDefaultMovesOn() {
+    now = 1_000;
+    boosts.put(boost("ranker-only", "ranker", 0.8, 1_000_000), now);
+    now = 20_000; // a boost of every service lifts the ranker too: both are published at 0.9
+    boosts.put(boost("everyone", null, 0.9, 1_000_000), now);
+    now = 40_000;
+    boosts.remove("ranker-only", now);
+    now = 60_000;
+    boosts.remove("everyone", now);
+    List<ProducerRecord<String, byte[]>> ranker = producer.history().stream()
+        .filter(r -> r.key().equals("rate:service=ranker")).toList();
+    JsonObject last = JsonParser.parseString(new String(ranker.get(ranker.size() - 1).value(),
+        StandardCharsets.UTF_8)).getAsJsonObject();
+    assertThat(last.get("new").getAsDouble()).as("the ranker's rate on the topic").isEqualTo(0.01);
+    assertThat(last.get("cause").getAsString()).isEqualTo("boost:everyone ended");
   }
 
   @Test

@@ -2,10 +2,13 @@ package io.tailstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tailstream.adapt.Boost;
+import io.tailstream.adapt.ControlRefusal.Reason;
 import io.tailstream.app.TailstreamApp;
 import io.tailstream.cli.Main;
 import io.tailstream.config.ConfigLoader;
 import io.tailstream.embedded.EmbeddedKafkaBroker;
+import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.otlp.TraceIds;
 import io.tailstream.testing.Spans;
 import java.io.ByteArrayOutputStream;
@@ -19,8 +22,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,6 +108,74 @@ class BoostIntegrationTest {
         apps.forEach(TailstreamApp::close);
       }
     }
+  }
+
+  /**
+   * What a plain console producer and careless hands write, on a real broker: the instance stays
+   * up and counts each refusal, and a restarted instance, which replays the topic through the
+   * same processor before it starts, refuses them again instead of failing, and applies the
+   * good boost.
+   */
+  @Test
+  void hostileControlRecordsAreRefusedAndCountedAndARestartedInstanceStillStarts() throws Exception {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+      String decision = "{ wait: 3s, after-root: 1s, idle: 1s, check-interval: 100ms }";
+      Path config = KafkaTestSupport.writeConfig(Files.createDirectories(dir.resolve("hostile")),
+          broker.bootstrapServers(), "it-hostile", decision, "", RULES);
+      String topic = "it-hostile-control";
+      // Created by hand with the broker's defaults (delete, not compact): a compacted topic, as
+      // tailstream creates it, refuses keyless records at the broker already.
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      }
+      TailstreamApp first = TailstreamApp.create(ConfigLoader.load(config, Map.of()));
+      try {
+        first.start();
+        await(() -> first.state() == KafkaStreams.State.RUNNING, Duration.ofSeconds(60));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+            "bootstrap.servers", broker.bootstrapServers(), "acks", "all"),
+            new StringSerializer(), new ByteArraySerializer())) {
+          for (ProducerRecord<String, byte[]> r : List.<ProducerRecord<String, byte[]>>of(
+              new ProducerRecord<>(topic, null, utf8(
+                  "{\"action\":\"boost\",\"id\":\"inc-1\",\"keep-all\":true,\"ttl\":\"10m\"}")),
+              new ProducerRecord<>(topic, "bad-1", utf8("{\"action\":\"boost\",\"sample\":null,\"ttl\":\"10m\"}")),
+              new ProducerRecord<>(topic, "bad-2", utf8("{\"action\":\"boost\",\"keep-all\":{},\"ttl\":\"10m\"}")),
+              new ProducerRecord<>(topic, "bad-3", new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1}),
+              new ProducerRecord<>(topic, "inc-8", utf8("{\"action\":\"boost\",\"scope\":{\"service\":"
+                  + "\"ranker\"},\"keep-all\":true,\"ttl\":\"10m\"}")))) {
+            producer.send(r).get(30, TimeUnit.SECONDS);
+          }
+        }
+        await(() -> !first.rules().current().boosts().active(System.currentTimeMillis()).isEmpty(),
+            Duration.ofSeconds(20));
+        assertThat(first.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        assertThat(first.rules().current().boosts().active(System.currentTimeMillis()))
+            .extracting(Boost::id).containsExactly("inc-8");
+        TailstreamMetrics m = first.metrics();
+        assertThat(m.controlRejectedCount(Reason.NO_KEY)).isEqualTo(1);
+        assertThat(m.controlRejectedCount(Reason.INVALID)).isEqualTo(2);
+        assertThat(m.controlRejectedCount(Reason.NOT_JSON)).isEqualTo(1);
+      } finally {
+        first.close();
+      }
+
+      TailstreamApp restarted = TailstreamApp.create(ConfigLoader.load(config, Map.of()));
+      try {
+        restarted.start();
+        await(() -> restarted.state() == KafkaStreams.State.RUNNING, Duration.ofSeconds(60));
+        assertThat(restarted.rules().current().boosts().active(System.currentTimeMillis()))
+            .extracting(Boost::id).containsExactly("inc-8");
+        // Kafka Streams skips the keyless record when it replays the topic; the rest are refused again.
+        assertThat(restarted.metrics().controlRejectedCount(Reason.INVALID)).isEqualTo(2);
+        assertThat(restarted.metrics().controlRejectedCount(Reason.NOT_JSON)).isEqualTo(1);
+      } finally {
+        restarted.close();
+      }
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static Set<String> produce(EmbeddedKafkaBroker broker, String service, int first, int n) {

@@ -48,6 +48,16 @@ class UnitsTest {
   }
 
   @Test
+  void nothingIsRefusedLikeAWrongFormNotWithANullPointer() {
+    assertThatThrownBy(() -> Units.rate(null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("expected " + Units.RATE_FORMS + ", got nothing");
+    assertThatThrownBy(() -> Units.duration(null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(Units.DURATION_FORMS);
+    assertThatThrownBy(() -> Units.bytes(null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(Units.SIZE_FORMS);
+  }
+
+  @Test
   void formatsAsUsersWriteThem() {
     assertThat(Units.format(Duration.ofSeconds(30))).isEqualTo("30s");
     assertThat(Units.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
