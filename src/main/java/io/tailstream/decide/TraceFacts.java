@@ -1,6 +1,7 @@
 package io.tailstream.decide;
 
 import io.tailstream.otlp.OtelTraceState;
+import io.tailstream.otlp.TextCut;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -42,7 +43,6 @@ public record TraceFacts(int spanCount, long bytes, long minStartNanos, long max
    * bloat every summary nor exceed what the internal formats can hold.
    */
   public static final int MAX_NAME_CHARS = 256;
-  private static final char CUT_MARKER = '\u2026';
   public static final int STALE_FEATURES = -1;
   private static final long[] NO_FEATURES = new long[0];
 
@@ -65,14 +65,7 @@ public record TraceFacts(int spanCount, long bytes, long minStartNanos, long max
    * enough (the common case costs a length check). A surrogate pair is never split.
    */
   public static String boundedName(String name) {
-    if (name == null || name.length() <= MAX_NAME_CHARS) {
-      return name;
-    }
-    int end = MAX_NAME_CHARS - 1;
-    if (Character.isHighSurrogate(name.charAt(end - 1))) {
-      end--;
-    }
-    return name.substring(0, end) + CUT_MARKER;
+    return TextCut.cut(name, MAX_NAME_CHARS);
   }
 
   /** max(end) - min(start) over the spans seen; 0 before the first span. */

@@ -28,7 +28,6 @@ final class SpanTruncation {
   static final int TEXT_LIMIT = 1024;
   /** W3C trace context: a tracestate is at most 512 chars; anything longer is not one. */
   static final int TRACE_STATE_LIMIT = 512;
-  private static final String CUT = "\u2026";
 
   private SpanTruncation() {}
 
@@ -63,10 +62,10 @@ final class SpanTruncation {
 
   /** Stage 3; returns how many attributes it dropped. */
   private static int cutToTheBone(Span.Builder b, long targetBytes) {
-    b.setName(cut(b.getName(), TEXT_LIMIT));
+    b.setName(TextCut.cut(b.getName(), TEXT_LIMIT));
     if (b.hasStatus()) {
       Status status = b.getStatus();
-      b.setStatus(status.toBuilder().setMessage(cut(status.getMessage(), TEXT_LIMIT)));
+      b.setStatus(status.toBuilder().setMessage(TextCut.cut(status.getMessage(), TEXT_LIMIT)));
     }
     if (b.getTraceState().length() > TRACE_STATE_LIMIT) {
       b.clearTraceState();
@@ -99,7 +98,7 @@ final class SpanTruncation {
   /** A scope with its name and version cut and its attributes kept only while they fit. */
   static InstrumentationScope shrinkScope(InstrumentationScope scope, long targetBytes) {
     InstrumentationScope.Builder b = scope.toBuilder().clearAttributes()
-        .setName(cut(scope.getName(), TEXT_LIMIT)).setVersion(cut(scope.getVersion(), TEXT_LIMIT));
+        .setName(TextCut.cut(scope.getName(), TEXT_LIMIT)).setVersion(TextCut.cut(scope.getVersion(), TEXT_LIMIT));
     int dropped = keepFitting(scope.getAttributesList(), targetBytes - b.build().getSerializedSize(),
         b::addAttributes);
     return b.setDroppedAttributesCount(b.getDroppedAttributesCount() + dropped).build();
@@ -122,25 +121,14 @@ final class SpanTruncation {
     return dropped;
   }
 
-  private static String cut(String s, int chars) {
-    if (s.length() <= chars) {
-      return s;
-    }
-    int end = chars - 1;
-    if (Character.isHighSurrogate(s.charAt(end - 1))) {
-      end--;
-    }
-    return s.substring(0, end) + CUT;
-  }
-
   private static KeyValue shorten(KeyValue kv, int limit) {
     KeyValue.Builder b = kv.toBuilder();
     if (kv.getKey().length() > limit) {
-      b.setKey(cut(kv.getKey(), limit));
+      b.setKey(TextCut.cut(kv.getKey(), limit));
     }
     AnyValue v = kv.getValue();
     if (v.hasStringValue() && v.getStringValue().length() > limit) {
-      b.setValue(AnyValue.newBuilder().setStringValue(cut(v.getStringValue(), limit)));
+      b.setValue(AnyValue.newBuilder().setStringValue(TextCut.cut(v.getStringValue(), limit)));
     } else if (v.hasBytesValue() && v.getBytesValue().size() > limit) {
       b.setValue(AnyValue.newBuilder().setStringValue(
           "(" + v.getBytesValue().size() + " bytes removed)"));

@@ -1,5 +1,6 @@
 package io.tailstream.topology;
 
+import io.tailstream.otlp.TextCut;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.kafka.common.header.Header;
@@ -27,8 +28,7 @@ final class DeadLetters {
 
   /** {@code reason}, cut to {@link #MAX_REASON_CHARS} with a marker. */
   static String reason(String reason) {
-    String r = reason == null ? "(no message)" : reason;
-    return r.length() <= MAX_REASON_CHARS ? r : r.substring(0, MAX_REASON_CHARS - 1) + "\u2026";
+    return TextCut.cut(reason == null ? "(no message)" : reason, MAX_REASON_CHARS);
   }
 
   /** {@code key}, {@code value} and {@code headers} cut so that together they fit {@code maxBytes}. */
