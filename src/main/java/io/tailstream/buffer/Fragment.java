@@ -8,7 +8,7 @@ import java.util.Objects;
  * inside tailstream, whatever the wire encoding) and its precomputed {@link TraceFacts}, so the
  * buffer never has to parse it to update the trace's summary.
  */
-public record Fragment(TraceFacts facts, byte[] tracesData) {
+public record Fragment(TraceFacts facts, byte[] tracesData) implements ByTraceRecord {
   public Fragment {
     Objects.requireNonNull(facts, "facts");
     Objects.requireNonNull(tracesData, "tracesData");

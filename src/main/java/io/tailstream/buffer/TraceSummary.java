@@ -5,59 +5,85 @@ import io.tailstream.decide.TraceFacts;
 import java.util.Objects;
 
 /**
- * The state kept per buffered trace in the {@code trace-state} store: what the rules need
- * ({@link TraceFacts}) plus the arrival times that decide when the trace is due. Immutable.
+ * The state kept per buffered trace: what the rules need ({@link TraceFacts}) plus the input
+ * times that decide when the trace is due. Immutable.
  *
- * @param firstArrivalMs wall-clock time the first fragment arrived
- * @param lastArrivalMs wall-clock time the latest fragment arrived
- * @param rootArrivalMs wall-clock time the root span arrived, or -1
+ * <p>Times are input time (the records' own timestamps, placed by the {@link InputClock}), so
+ * a trace is due at the same point of its input however fast that input is read. A fragment
+ * stamped after the trace is due, read before the clock got there (its source partition is
+ * ahead of another), is <em>held</em>: buffered and emitted with the trace if it is kept, but
+ * not part of the facts, because read at the pace of live traffic it would have come after
+ * the decision. That keeps decisions the same live and from a backlog.
+ *
+ * @param firstMs input time of the first fragment
+ * @param lastMs input time of the latest fragment in the facts
+ * @param rootMs input time of the root span's fragment, or {@link #NO_ROOT}
+ * @param heldSpans spans of held fragments
+ * @param heldBytes bytes of held fragments
  */
-public record TraceSummary(TraceFacts facts, long firstArrivalMs, long lastArrivalMs,
-    long rootArrivalMs) {
+public record TraceSummary(TraceFacts facts, long firstMs, long lastMs, long rootMs,
+    int heldSpans, long heldBytes) {
   public static final long NO_ROOT = -1;
 
   public TraceSummary {
     Objects.requireNonNull(facts, "facts");
   }
 
-  public static TraceSummary first(TraceFacts facts, long nowMs) {
-    return new TraceSummary(facts, nowMs, nowMs, facts.rootSeen() ? nowMs : NO_ROOT);
+  public static TraceSummary first(TraceFacts facts, long timeMs) {
+    return new TraceSummary(facts, timeMs, timeMs, facts.rootSeen() ? timeMs : NO_ROOT, 0, 0);
   }
 
-  public TraceSummary add(TraceFacts fragment, long nowMs) {
-    long root = rootArrivalMs == NO_ROOT && fragment.rootSeen() ? nowMs : rootArrivalMs;
-    return new TraceSummary(facts.merge(fragment), firstArrivalMs, Math.max(lastArrivalMs, nowMs), root);
+  public TraceSummary add(TraceFacts fragment, long timeMs) {
+    long root = rootMs == NO_ROOT && fragment.rootSeen() ? timeMs : rootMs;
+    return new TraceSummary(facts.merge(fragment), firstMs, Math.max(lastMs, timeMs), root,
+        heldSpans, heldBytes);
+  }
+
+  /** A fragment stamped after the trace is due: counted for caps and memory, not in the facts. */
+  public TraceSummary hold(TraceFacts fragment) {
+    return new TraceSummary(facts, firstMs, lastMs, rootMs, heldSpans + fragment.spanCount(),
+        heldBytes + fragment.bytes());
+  }
+
+  /** Spans buffered, held ones included. */
+  public int spanCount() {
+    return facts.spanCount() + heldSpans;
+  }
+
+  /** Bytes buffered, held ones included. */
+  public long bytes() {
+    return facts.bytes() + heldBytes;
   }
 
   /** The earliest of first + wait, root + after-root and last + idle. */
   public long dueAtMs(DecisionSettings s) {
-    long due = Math.min(firstArrivalMs + s.maxWait().toMillis(), lastArrivalMs + s.idle().toMillis());
-    if (rootArrivalMs != NO_ROOT) {
-      due = Math.min(due, rootArrivalMs + s.afterRoot().toMillis());
+    long due = Math.min(firstMs + s.maxWait().toMillis(), lastMs + s.idle().toMillis());
+    if (rootMs != NO_ROOT) {
+      due = Math.min(due, rootMs + s.afterRoot().toMillis());
     }
     return due;
   }
 
   /** Which trigger made the trace due at {@code nowMs}, for metrics and debug logs. */
   public Trigger trigger(DecisionSettings s, long nowMs) {
-    if (facts.spanCount() >= s.maxSpansPerTrace()) {
+    if (spanCount() >= s.maxSpansPerTrace()) {
       return Trigger.SPAN_CAP;
     }
-    if (facts.bytes() >= s.maxBytesPerTrace()) {
+    if (bytes() >= s.maxBytesPerTrace()) {
       return Trigger.BYTE_CAP;
     }
-    if (rootArrivalMs != NO_ROOT && nowMs >= rootArrivalMs + s.afterRoot().toMillis()) {
+    if (rootMs != NO_ROOT && nowMs >= rootMs + s.afterRoot().toMillis()) {
       return Trigger.AFTER_ROOT;
     }
-    if (nowMs >= lastArrivalMs + s.idle().toMillis()
-        && lastArrivalMs + s.idle().toMillis() < firstArrivalMs + s.maxWait().toMillis()) {
+    if (nowMs >= lastMs + s.idle().toMillis()
+        && lastMs + s.idle().toMillis() < firstMs + s.maxWait().toMillis()) {
       return Trigger.IDLE;
     }
     return Trigger.WAIT;
   }
 
   public boolean overCaps(DecisionSettings s) {
-    return facts.spanCount() >= s.maxSpansPerTrace() || facts.bytes() >= s.maxBytesPerTrace();
+    return spanCount() >= s.maxSpansPerTrace() || bytes() >= s.maxBytesPerTrace();
   }
 
   /** Why a trace was decided when it was. */

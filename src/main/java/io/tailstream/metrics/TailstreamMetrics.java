@@ -61,6 +61,7 @@ public final class TailstreamMetrics {
   private final LongAdder rulesReloadFailures = new LongAdder();
   private final Map<ControlRefusal.Reason, LongAdder> controlRejected =
       new EnumMap<>(ControlRefusal.Reason.class);
+  private final InputTimeMetrics inputTime;
   private final MillisHistogram decisionDelays;
   private final MillisHistogram decisionLateness;
   private final AtomicLong bufferedTraces = new AtomicLong();
@@ -130,10 +131,16 @@ public final class TailstreamMetrics {
         10, 50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000, 30_000);
     rulesVersion = MultiGauge.builder("tailstream.rules.version")
         .description("1, labelled with the version (content hash) of the rules in force").register(registry);
+    inputTime = new InputTimeMetrics(registry);
     keptByRule = new RuleCounters(registry, "kept");
     droppedByRule = new RuleCounters(registry, "dropped");
     keptByRule.of(Decision.NO_RULE);
     droppedByRule.of(Decision.NO_RULE);
+  }
+
+  /** The metrics of decisions on input time. */
+  public InputTimeMetrics inputTime() {
+    return inputTime;
   }
 
   /** The registry these metrics are exported through. */

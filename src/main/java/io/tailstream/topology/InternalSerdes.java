@@ -1,6 +1,8 @@
 package io.tailstream.topology;
 
+import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.Watermark;
 import io.tailstream.buffer.TraceSummary;
 import io.tailstream.decide.Decision;
 import io.tailstream.decide.TraceFacts;
@@ -36,15 +38,66 @@ final class InternalSerdes {
         return new Fragment(facts, data);
       }));
 
+  /** First byte of a watermark; a fragment starts with its version byte, {@link #V1}. */
+  private static final byte WATERMARK = 'W';
+
+  /**
+   * What crosses from split to buffer-and-decide: fragments in the V1 fragment format, and
+   * watermarks as {@code 'W'}, the source partition (int) and the time (long).
+   */
+  static final Serde<ByTraceRecord> BY_TRACE = Serdes.serdeFrom(
+      (topic, r) -> {
+        if (r == null) {
+          return null;
+        }
+        if (r instanceof Fragment f) {
+          return FRAGMENT.serializer().serialize(topic, f);
+        }
+        Watermark w = (Watermark) r;
+        V1Bytes.Writer out = new V1Bytes.Writer();
+        out.writeByte(WATERMARK);
+        out.writeInt(w.source());
+        out.writeLong(w.timeMs());
+        return out.toByteArray();
+      },
+      (topic, bytes) -> {
+        if (bytes == null) {
+          return null;
+        }
+        if (bytes.length == 0 || bytes[0] != WATERMARK) {
+          return FRAGMENT.deserializer().deserialize(topic, bytes);
+        }
+        try {
+          V1Bytes.Reader in = new V1Bytes.Reader(bytes);
+          in.readByte();
+          return new Watermark(in.readInt(), in.readLong());
+        } catch (IOException | IllegalArgumentException e) {
+          throw new SerializationException("corrupt watermark: " + e.getMessage(), e);
+        }
+      });
+
   static final Serde<TraceSummary> SUMMARY = Serdes.serdeFrom(
       (topic, s) -> s == null ? null : write(out -> {
         writeFacts(out, s.facts());
-        out.writeLong(s.firstArrivalMs());
-        out.writeLong(s.lastArrivalMs());
-        out.writeLong(s.rootArrivalMs());
+        out.writeLong(s.firstMs());
+        out.writeLong(s.lastMs());
+        out.writeLong(s.rootMs());
+        // Held fragments are an optional trailer: a summary without them has the bytes V1 always
+        // had, and a release that does not know the trailer ignores it.
+        if (s.heldSpans() != 0 || s.heldBytes() != 0) {
+          out.writeInt(s.heldSpans());
+          out.writeLong(s.heldBytes());
+        }
       }),
-      (topic, bytes) -> bytes == null ? null : read(bytes, in -> new TraceSummary(readFacts(in),
-          in.readLong(), in.readLong(), in.readLong())));
+      (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
+        TraceFacts facts = readFacts(in);
+        long first = in.readLong();
+        long last = in.readLong();
+        long root = in.readLong();
+        int heldSpans = in.hasMore() ? in.readInt() : 0;
+        long heldBytes = in.hasMore() ? in.readLong() : 0;
+        return new TraceSummary(facts, first, last, root, heldSpans, heldBytes);
+      }));
 
   static final Serde<Decision> DECISION = Serdes.serdeFrom(
       (topic, d) -> d == null ? null : write(out -> {

@@ -1,11 +1,14 @@
 package io.tailstream.topology;
 
-import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.ByTraceRecord;
 
-/** What the split step emits per record: a trace fragment, or a value for the dead-letter topic. */
-record SplitOutput(Fragment fragment, byte[] deadLetter) {
-  static SplitOutput of(Fragment fragment) {
-    return new SplitOutput(fragment, null);
+/**
+ * What the split step emits: a trace fragment or a watermark for buffer-and-decide, or a value
+ * for the dead-letter topic.
+ */
+record SplitOutput(ByTraceRecord byTrace, byte[] deadLetter) {
+  static SplitOutput of(ByTraceRecord byTrace) {
+    return new SplitOutput(byTrace, null);
   }
 
   static SplitOutput deadLetter(byte[] value) {
@@ -13,6 +16,6 @@ record SplitOutput(Fragment fragment, byte[] deadLetter) {
   }
 
   boolean isDeadLetter() {
-    return fragment == null;
+    return byTrace == null;
   }
 }

@@ -3,6 +3,9 @@ package io.tailstream.topology;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.InputLag;
+import io.tailstream.buffer.SourceProgress;
+import io.tailstream.buffer.Watermark;
 import io.tailstream.decide.ActiveRules;
 import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.metrics.TailstreamMetrics.DeadLetterReason;
@@ -13,9 +16,11 @@ import io.tailstream.otlp.TraceIds;
 import io.tailstream.otlp.ProtoTraceSplitter;
 import io.tailstream.otlp.TraceSplitter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -26,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * Step 1: decodes each input record and emits one fragment per trace, keyed by the 16-byte trace
  * id. What cannot be read goes to the dead-letter branch with the reason; it never stops the
  * stream.
+ *
+ * <p>Split also keeps its input partition's {@link SourceProgress} and announces it every check
+ * interval as a {@link Watermark} (keyed {@link #WATERMARK_KEY}, sent to every partition of
+ * buffer-and-decide), which is how buffer-and-decide knows how far the input has been read.
+ * Fragments carry the input time they count at as their timestamp: the record's own, never
+ * ahead of the wall clock.
  */
 final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutput> {
   private static final Logger log = LoggerFactory.getLogger(SplitProcessor.class);
@@ -38,10 +49,23 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
   private final boolean keyedByTraceId;
   private final ProtoTraceSplitter protoSplitter;
   private final long maxDeadLetterBytes;
+  /** The key of watermarks; trace ids are 16 bytes, so no fragment has it. */
+  static final Bytes WATERMARK_KEY = Bytes.wrap(new byte[0]);
+
+  private final InputLag lag;
+  private final Duration checkInterval;
+  private final SourceProgress progress;
   private ProcessorContext<Bytes, SplitOutput> context;
+  private final String inputTopic;
+  private int partition;
 
   SplitProcessor(OtlpCodec codec, ActiveRules rules, TailstreamMetrics metrics,
-      boolean keyedByTraceId, long maxDeadLetterBytes) {
+      boolean keyedByTraceId, long maxDeadLetterBytes, InputLag lag, String inputTopic,
+      Duration checkInterval) {
+    this.lag = lag;
+    this.progress = new SourceProgress(lag.recordsInFlight());
+    this.inputTopic = inputTopic;
+    this.checkInterval = checkInterval;
     this.maxDeadLetterBytes = maxDeadLetterBytes;
     this.codec = codec;
     this.rules = rules;
@@ -54,6 +78,22 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
   @Override
   public void init(ProcessorContext<Bytes, SplitOutput> context) {
     this.context = context;
+    this.partition = context.taskId().partition();
+    context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::announceProgress);
+  }
+
+  private void announceProgress(long wallMs) {
+    long at = progress.announce(wallMs, lag.lag(inputTopic, partition) == 0);
+    if (at != SourceProgress.NONE) {
+      context.forward(new Record<>(WATERMARK_KEY, SplitOutput.of(new Watermark(partition, at)), at));
+    }
+  }
+
+  /** The input time of a record: its own timestamp, never ahead of the wall clock. */
+  private long inputTime(Record<byte[], byte[]> record) {
+    long wall = context.currentSystemTimeMs();
+    metrics.inputTime().adjustedFromFuture(record.timestamp() - wall);
+    return progress.observe(record.timestamp(), wall);
   }
 
   @Override
@@ -73,11 +113,12 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     metrics.recordIn(split.spanCount());
     var extractor = rules.current().extractor();
     long now = context.currentSystemTimeMs();
+    long time = inputTime(record);
     String keyHex = keyHex(record);
     for (Map.Entry<ByteString, TracesData> e : split.fragments().entrySet()) {
       TracesData data = e.getValue();
       byte[] encoded = data.toByteArray();
-      forward(record, e.getKey(), new Fragment(extractor.extract(data, encoded.length, now), encoded), keyHex);
+      forward(time, e.getKey(), new Fragment(extractor.extract(data, encoded.length, now), encoded), keyHex);
     }
     if (split.invalid() != null) {
       String reason = INVALID_IDS;
@@ -102,10 +143,11 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     metrics.recordIn(split.spanCount());
     var extractor = rules.current().extractor();
     long now = context.currentSystemTimeMs();
+    long time = inputTime(record);
     String keyHex = keyHex(record);
     for (ProtoTraceSplitter.Fragment f : split.fragments()) {
       Fragment fragment = new Fragment(extractor.extract(f.parsed(), f.encoded().length, now), f.encoded());
-      forward(record, f.traceId(), fragment, keyHex);
+      forward(time, f.traceId(), fragment, keyHex);
     }
     if (split.invalid() != null) {
       deadLetter(record, split.invalid(), INVALID_IDS, DeadLetterReason.INVALID_TRACE_ID, split.invalidSpans());
@@ -116,16 +158,14 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     return keyedByTraceId && record.key() != null ? new String(record.key(), StandardCharsets.UTF_8) : null;
   }
 
-  private void forward(Record<byte[], byte[]> record, ByteString traceId, Fragment fragment,
-      String keyHex) {
+  private void forward(long time, ByteString traceId, Fragment fragment, String keyHex) {
     byte[] id = traceId.toByteArray();
     if (keyHex != null && !keyHex.equalsIgnoreCase(TraceIds.hex(id))) {
       // With input.keyed-by-trace-id the partition decides the task: a foreign trace here may
       // be split across tasks. Counted so that a misconfigured collector shows.
       metrics.keyMismatch();
     }
-    context.forward(new Record<>(Bytes.wrap(id), SplitOutput.of(fragment), record.timestamp(),
-        new RecordHeaders()));
+    context.forward(new Record<>(Bytes.wrap(id), SplitOutput.of(fragment), time, new RecordHeaders()));
   }
 
   /** A record that cannot be read at all goes to the dead-letter topic as it came. */

@@ -1,7 +1,9 @@
 package io.tailstream.topology;
 
 import io.tailstream.adapt.BoostMessages;
-import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.ByTraceRecord;
+import io.tailstream.buffer.InputLag;
+import io.tailstream.buffer.Watermark;
 import io.tailstream.config.DecisionSettings;
 import io.tailstream.config.TailstreamConfig;
 import io.tailstream.decide.ActiveRules;
@@ -10,8 +12,13 @@ import io.tailstream.otlp.OtlpCodec;
 import io.tailstream.otlp.TraceAssembler;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -19,6 +26,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -75,7 +83,32 @@ public final class TailstreamTopology {
         context.headers().lastHeader(Headers.ERROR) == null ? output : deadLetter;
   }
 
+  /**
+   * Watermarks go to every partition of the repartition topic, since every input partition feeds
+   * every buffer-and-decide task; fragments go where Kafka's default partitioner puts their key.
+   */
+  static final class ByTracePartitioner implements StreamPartitioner<Bytes, ByTraceRecord> {
+    @Override
+    public Optional<Set<Integer>> partitions(String topic, Bytes key, ByTraceRecord value, int numPartitions) {
+      if (value instanceof Watermark) {
+        return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
+      }
+      return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key.get())) % numPartitions));
+    }
+  }
+
+  /** For tests and tools that drive the wall clock by hand: one input partition, always caught up. */
   public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics) {
+    return build(config, rules, metrics, InputLag.ALWAYS_CAUGHT_UP, 1);
+  }
+
+  /**
+   * @param lag how far this instance's consumers are behind each input partition
+   * @param inputPartitions partitions of the input topic: with null keys, every one of them
+   *     must announce its progress before a buffer-and-decide task's clock starts
+   */
+  public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics,
+      InputLag lag, int inputPartitions) {
     DecisionSettings decision = config.decision();
     var adapt = config.adapt();
     BoostMessages.Limits limits =
@@ -101,7 +134,7 @@ public final class TailstreamTopology {
         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("otlp-input"));
     KStream<Bytes, SplitOutput> split = input.process(
         () -> new SplitProcessor(codec, rules, metrics, config.inputKeyedByTraceId(),
-            config.maxDeadLetterRecordBytes()),
+            config.maxDeadLetterRecordBytes(), lag, config.topics().input(), decision.checkInterval()),
         Named.as("split"));
 
     split.filter((k, v) -> v.isDeadLetter(), Named.as("dead-letters"))
@@ -109,15 +142,19 @@ public final class TailstreamTopology {
         .to(config.topics().deadLetter(),
             Produced.with(Serdes.Bytes(), Serdes.ByteArray()).withName("dead-letter-sink"));
 
-    KStream<Bytes, Fragment> fragments = split
+    KStream<Bytes, ByTraceRecord> fragments = split
         .filterNot((k, v) -> v.isDeadLetter(), Named.as("fragments"))
-        .mapValues(SplitOutput::fragment, Named.as("fragment-values"));
+        .mapValues(SplitOutput::byTrace, Named.as("fragment-values"));
+    int sources = 1;
     if (!config.inputKeyedByTraceId()) {
-      fragments = fragments.repartition(Repartitioned.with(Serdes.Bytes(), InternalSerdes.FRAGMENT)
+      fragments = fragments.repartition(Repartitioned.with(Serdes.Bytes(), InternalSerdes.BY_TRACE)
+          .withStreamPartitioner(new ByTracePartitioner())
           .withName(REPARTITION_NAME));
+      sources = inputPartitions;
     }
+    int expectedSources = sources;
     fragments
-        .process(() -> new BufferAndDecideProcessor(decision, rules, emitter, metrics, stress),
+        .process(() -> new BufferAndDecideProcessor(decision, rules, emitter, metrics, stress, expectedSources),
             Named.as("buffer-and-decide"),
             StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.DECISIONS, StoreNames.DROPPED)
         .to(keptOrDeadLetter(config.topics().output(), config.topics().deadLetter()),

@@ -159,6 +159,11 @@ final class V1Bytes {
       this.buf = buf;
     }
 
+    /** True while bytes are left: lets a format grow by optional trailing fields. */
+    boolean hasMore() {
+      return pos < buf.length;
+    }
+
     byte readByte() throws EOFException {
       need(1);
       return buf[pos++];

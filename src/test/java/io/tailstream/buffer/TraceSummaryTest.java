@@ -25,10 +25,10 @@ class TraceSummaryTest {
     s = s.add(facts(1, 10, false), 9_000);
     assertThat(s.dueAtMs(S)).isEqualTo(19_000); // idle moved on
     s = s.add(facts(1, 10, true), 10_000);
-    assertThat(s.rootArrivalMs()).isEqualTo(10_000);
+    assertThat(s.rootMs()).isEqualTo(10_000);
     assertThat(s.dueAtMs(S)).isEqualTo(15_000); // root + after-root
     s = s.add(facts(1, 10, true), 12_000);
-    assertThat(s.rootArrivalMs()).as("first root arrival counts").isEqualTo(10_000);
+    assertThat(s.rootMs()).as("first root arrival counts").isEqualTo(10_000);
   }
 
   @Test

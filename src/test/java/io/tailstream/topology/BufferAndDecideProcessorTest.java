@@ -9,7 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.adapt.StressGate;
+import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.Watermark;
 import io.tailstream.config.ConfigLoader;
 import io.tailstream.config.DecisionSettings;
 import io.tailstream.decide.ActiveRules;
@@ -35,9 +37,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The processor alone, with a mock context and punctuations fired by hand, so that it can be
+ * The processor alone, with a mock context and watermarks sent by hand, so that it can be
  * closed and replaced over the same stores — what a restart or a task migration does — and the
- * in-memory indexes (due times, decided traces) shown to be rebuilt from the stores.
+ * in-memory indexes (due times, decided traces) shown to be rebuilt from the stores, and so
+ * that each source partition's progress can be set on its own.
  */
 class BufferAndDecideProcessorTest {
   private static final long T0 = 1_790_000_000_000L;
@@ -87,28 +90,38 @@ class BufferAndDecideProcessorTest {
   }
 
   private BufferAndDecideProcessor processor(MockProcessorContext<String, byte[]> context) {
+    return processor(context, 1);
+  }
+
+  private BufferAndDecideProcessor processor(MockProcessorContext<String, byte[]> context, int sources) {
     BufferAndDecideProcessor p = new BufferAndDecideProcessor(settings, rules,
         new KeptTraceEmitter(new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20), metrics,
             1 << 20), metrics,
-        new StressGate(1L << 40, 0.9, 0.5, 1.0, () -> 0.0));
+        new StressGate(1L << 40, 0.9, 0.5, 1.0, () -> 0.0), sources);
     p.init(context);
     return p;
   }
 
-  private void send(BufferAndDecideProcessor p, long nowMs, byte[] trace, Span.Builder span) {
+  /** A fragment stamped {@code timeMs} (input time). */
+  private void send(BufferAndDecideProcessor p, long timeMs, byte[] trace, Span.Builder span) {
     TracesData data = TracesData.newBuilder().addResourceSpans(resource("svc", "scope", span)).build();
     byte[] bytes = data.toByteArray();
-    Fragment f = new Fragment(rules.current().extractor().extract(data, bytes.length, nowMs), bytes);
-    p.process(new Record<>(Bytes.wrap(trace), f, nowMs));
+    Fragment f = new Fragment(rules.current().extractor().extract(data, bytes.length, timeMs), bytes);
+    p.process(new Record<Bytes, ByTraceRecord>(Bytes.wrap(trace), f, timeMs));
   }
 
-  private static void punctuate(MockProcessorContext<String, byte[]> context, long nowMs) {
-    context.setCurrentSystemTimeMs(nowMs);
-    context.scheduledPunctuators().forEach(c -> c.getPunctuator().punctuate(nowMs));
+  /** Source partition {@code source} has been read up to {@code timeMs}. */
+  private static void watermark(BufferAndDecideProcessor p, int source, long timeMs) {
+    p.process(new Record<Bytes, ByTraceRecord>(SplitProcessor.WATERMARK_KEY, new Watermark(source, timeMs), timeMs));
   }
 
   private static List<String> emittedKeys(MockProcessorContext<String, byte[]> context) {
     return context.forwarded().stream().<String>map(f -> f.record().key()).toList();
+  }
+
+  private static int spans(Record<?, ?> r) throws Exception {
+    return TracesData.parseFrom((byte[]) r.value()).getResourceSpansList().stream()
+        .mapToInt(rs -> rs.getScopeSpans(0).getSpansCount()).sum();
   }
 
   @Test
@@ -120,13 +133,14 @@ class BufferAndDecideProcessorTest {
     BufferAndDecideProcessor p1 = processor(first);
     send(p1, T0, kept, error(span(kept, 1, null, "root", 0, 10)));
     send(p1, T0, dropped, span(dropped, 1, null, "root", 0, 10));
-    punctuate(first, T0 + 6_000); // after-root: both decided
+    watermark(p1, 0, T0 + 6_000); // after-root: both decided
     assertThat(emittedKeys(first)).containsExactly(TraceIds.hex(kept));
-    first.setCurrentSystemTimeMs(T0 + 7_000);
     send(p1, T0 + 7_000, buffered, error(span(buffered, 5, 1, "child", 0, 10))); // no root: due when idle
     p1.close();
 
-    MockProcessorContext<String, byte[]> second = context(T0 + 8_000);
+    // The replacement knows no clock until its source announces one; late spans still follow
+    // the remembered decisions meanwhile.
+    MockProcessorContext<String, byte[]> second = context(T0 + 60_000);
     BufferAndDecideProcessor p2 = processor(second);
     send(p2, T0 + 8_000, dropped, error(span(dropped, 7, 1, "late error", 20, 5)));
     send(p2, T0 + 8_000, kept, span(kept, 7, 1, "late child", 20, 5));
@@ -139,26 +153,78 @@ class BufferAndDecideProcessorTest {
     assertThat(metrics.lateSpansKept()).isEqualTo(1);
 
     second.resetForwards();
-    punctuate(second, T0 + 7_000 + 9_999);
-    assertThat(emittedKeys(second)).isEmpty(); // not due yet: idle is 10 s after its last span
-    punctuate(second, T0 + 7_000 + 10_000);
+    watermark(p2, 0, T0 + 7_000 + 9_999);
+    assertThat(emittedKeys(second)).as("not due: idle is 10 s of input after its last span, "
+        + "however much wall time went by").isEmpty();
+    watermark(p2, 0, T0 + 7_000 + 10_000);
     assertThat(emittedKeys(second)).containsExactly(TraceIds.hex(buffered));
     p2.close();
   }
 
   @Test
-  void aWallClockStepBackDoesNotHideFragmentsStoredAfterIt() {
+  void nothingIsDecidedUntilEverySourceHasAnnouncedItsProgress() {
+    byte[] trace = traceId(6);
+    MockProcessorContext<String, byte[]> context = context(T0);
+    BufferAndDecideProcessor p = processor(context, 2);
+    send(p, T0, trace, error(span(trace, 1, null, "root", 0, 10)));
+    watermark(p, 0, T0 + 60_000);
+    assertThat(context.forwarded()).as("source 1 has not said how far it has been read").isEmpty();
+    watermark(p, 1, T0 + 5_000);
+    assertThat(emittedKeys(context)).containsExactly(TraceIds.hex(trace));
+    p.close();
+  }
+
+  @Test
+  void aLaggingSourceHoldsTheClockBackUntilItsFragmentsOfTheTraceArrive() throws Exception {
+    byte[] trace = traceId(7);
+    MockProcessorContext<String, byte[]> context = context(T0);
+    BufferAndDecideProcessor p = processor(context, 2);
+    send(p, T0, trace, span(trace, 2, 1, "child", 0, 10)); // no root: due at idle, T0 + 10 s
+    watermark(p, 0, T0 + 120_000); // partition 0 is read far ahead
+    watermark(p, 1, T0 + 1_000); // partition 1 lags: two minutes of input not read yet
+    assertThat(context.forwarded()).isEmpty();
+    send(p, T0 + 2_000, trace, error(span(trace, 1, null, "root", 0, 20))); // from partition 1
+    watermark(p, 1, T0 + 120_000);
+    List<Record<?, ?>> out = context.forwarded().stream().<Record<?, ?>>map(f -> f.record()).toList();
+    assertThat(out).as("decided once partition 1 caught up, with its error span").singleElement()
+        .satisfies(r -> assertThat(spans(r)).isEqualTo(2));
+    assertThat(metrics.lateSpansKept() + metrics.lateSpansDropped()).isZero();
+    p.close();
+  }
+
+  @Test
+  void aFragmentStampedAfterItsTraceWasDueIsHeldNotDecidedOn() {
+    byte[] trace = traceId(8);
+    MockProcessorContext<String, byte[]> context = context(T0);
+    BufferAndDecideProcessor p = processor(context, 2);
+    send(p, T0, trace, span(trace, 2, 1, "child", 0, 10)); // due at T0 + 10 s (idle)
+    watermark(p, 0, T0 + 5_000);
+    watermark(p, 1, T0 + 5_000);
+    // Partition 1 is ahead: its error span is stamped after the trace is due. Read live, it
+    // would have come after the decision, so it must not decide it now either.
+    send(p, T0 + 12_000, trace, error(span(trace, 3, 1, "late error", 0, 10)));
+    watermark(p, 0, T0 + 12_000);
+    watermark(p, 1, T0 + 12_000);
+    assertThat(context.forwarded()).isEmpty();
+    assertThat(metrics.tracesDropped()).isEqualTo(1);
+    assertThat(metrics.inputTime().heldSpansCount()).isEqualTo(1);
+    assertThat(metrics.bufferedBytes()).as("held bytes leave the buffer with the trace").isZero();
+    p.close();
+  }
+
+  @Test
+  void aFragmentStampedBeforeTheClockCountsAtTheClockAndDoesNotMakeItsTraceDueAtOnce() {
     byte[] trace = traceId(4);
     MockProcessorContext<String, byte[]> context = context(T0);
     BufferAndDecideProcessor p = processor(context);
-    send(p, T0, trace, span(trace, 2, 1, "child", 0, 10));
-    context.setCurrentSystemTimeMs(T0 - 60_000); // NTP stepped the clock back a minute
-    send(p, T0 - 60_000, trace, error(span(trace, 1, null, "root", 0, 20)));
-    punctuate(context, T0 + 31_000);
-    List<Record<?, ?>> out = context.forwarded().stream().<Record<?, ?>>map(f -> f.record()).toList();
-    assertThat(out).singleElement().satisfies(r -> assertThat(
-        TracesData.parseFrom((byte[]) r.value()).getResourceSpansList().stream()
-            .mapToInt(rs -> rs.getScopeSpans(0).getSpansCount()).sum()).isEqualTo(2));
+    watermark(p, 0, T0 + 60_000);
+    // A producer whose clock is a minute behind: its span would be 50 s past due on arrival.
+    send(p, T0, trace, error(span(trace, 2, 1, "child", 0, 10)));
+    watermark(p, 0, T0 + 60_000 + 9_999);
+    assertThat(context.forwarded()).isEmpty();
+    assertThat(metrics.inputTime().adjustedFromPastCount()).isEqualTo(1);
+    watermark(p, 0, T0 + 70_000);
+    assertThat(emittedKeys(context)).containsExactly(TraceIds.hex(trace));
     p.close();
   }
 
@@ -169,14 +235,14 @@ class BufferAndDecideProcessorTest {
     BufferAndDecideProcessor p1 = processor(first);
     send(p1, T0, trace, error(span(trace, 1, null, "root", 0, 10)));
     p1.close();
-    // The spans' segment expires (a write ten minutes later moves the store's time past its
+    // The spans' segment expires (a write an hour later moves the store's time past its
     // retention) while the summary remains.
     @SuppressWarnings("unchecked")
     var spans = (org.apache.kafka.streams.state.WindowStore<Bytes, byte[]>) stores.get(0);
-    spans.put(Bytes.wrap(traceId(99)), new byte[] {1}, T0 + 600_000);
+    spans.put(Bytes.wrap(traceId(99)), new byte[] {1}, T0 + 3_600_000);
     MockProcessorContext<String, byte[]> second = context(T0 + 6_000);
     BufferAndDecideProcessor p2 = processor(second);
-    punctuate(second, T0 + 6_000);
+    watermark(p2, 0, T0 + 6_000);
     assertThat(second.forwarded()).isEmpty();
     assertThat(metrics.tracesWithoutSpans()).isEqualTo(1);
     assertThat(metrics.tracesKept()).isZero();

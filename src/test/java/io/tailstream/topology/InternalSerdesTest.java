@@ -72,12 +72,39 @@ class InternalSerdesTest {
   private static final String DECISION = "01010000010000000000000a736c6f772d6d6f64656c00083366396330613162";
 
   @Test
+  void heldFragmentsAreAnOptionalTrailerThatRoundTrips() {
+    TraceSummary held = new TraceSummary(one("ranker", "ranker-v3"), 10, 20, 15, 3, 700);
+    byte[] bytes = InternalSerdes.SUMMARY.serializer().serialize("", held);
+    TraceSummary read = InternalSerdes.SUMMARY.deserializer().deserialize("", bytes);
+    assertThat(read.heldSpans()).isEqualTo(3);
+    assertThat(read.heldBytes()).isEqualTo(700);
+    assertThat(read.spanCount()).isEqualTo(held.spanCount());
+    assertThat(read.rootMs()).isEqualTo(15);
+    assertThat(hex(bytes)).startsWith(ONE_ASCII).hasSize(ONE_ASCII.length() + 2 * 12);
+  }
+
+  @Test
+  void watermarksAndFragmentsShareTheByTraceFormatAndFragmentsKeepTheirV1Bytes() {
+    var serde = InternalSerdes.BY_TRACE;
+    io.tailstream.buffer.Watermark mark = new io.tailstream.buffer.Watermark(7, 1_790_000_000_123L);
+    assertThat(serde.deserializer().deserialize("", serde.serializer().serialize("", mark))).isEqualTo(mark);
+    io.tailstream.buffer.Fragment fragment = new io.tailstream.buffer.Fragment(one("a", "b"), new byte[] {1, 2, 3});
+    byte[] bytes = serde.serializer().serialize("", fragment);
+    assertThat(bytes).isEqualTo(InternalSerdes.FRAGMENT.serializer().serialize("", fragment));
+    assertThat(((io.tailstream.buffer.Fragment) serde.deserializer().deserialize("", bytes)).tracesData())
+        .containsExactly(1, 2, 3);
+    assertThatThrownBy(() -> serde.deserializer().deserialize("", new byte[] {'W', 0, 0}))
+        .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
+        .hasMessageContaining("corrupt watermark");
+  }
+
+  @Test
   void summariesAreWrittenExactlyAsV1() {
     assertThat(hex(InternalSerdes.SUMMARY.serializer().serialize("",
-        new TraceSummary(one("ranker", "ranker-v3"), 10, 20, 15)))).isEqualTo(ONE_ASCII);
+        new TraceSummary(one("ranker", "ranker-v3"), 10, 20, 15, 0, 0)))).isEqualTo(ONE_ASCII);
     // NUL, non-Latin characters and a surrogate pair: Java's modified UTF-8, as DataOutput writes it.
     assertThat(hex(InternalSerdes.SUMMARY.serializer().serialize("",
-        new TraceSummary(one("r\u00e4nker\u0000", "\u6a21\u578b-v3\uD83D\uDE80"), 10, 20, -1))))
+        new TraceSummary(one("r\u00e4nker\u0000", "\u6a21\u578b-v3\uD83D\uDE80"), 10, 20, -1, 0, 0))))
         .isEqualTo(ONE_UNICODE);
   }
 
@@ -92,16 +119,16 @@ class InternalSerdesTest {
     assertThat(s.facts().errorSeen()).isFalse();
     assertThat(s.facts().spanCount()).isEqualTo(7);
     assertThat(s.facts().randomness()).isEqualTo(0x00ab_cdef_0123_4567L);
-    assertThat(s.firstArrivalMs()).isEqualTo(10);
-    assertThat(s.lastArrivalMs()).isEqualTo(20);
-    assertThat(s.rootArrivalMs()).isEqualTo(-1);
+    assertThat(s.firstMs()).isEqualTo(10);
+    assertThat(s.lastMs()).isEqualTo(20);
+    assertThat(s.rootMs()).isEqualTo(-1);
     TraceSummary ascii = InternalSerdes.SUMMARY.deserializer().deserialize("", HEX.parseHex(SUMMARY_ASCII));
     TraceSummary again = InternalSerdes.SUMMARY.deserializer().deserialize("",
         InternalSerdes.SUMMARY.serializer().serialize("", ascii));
     assertThat(again.facts().services()).isEqualTo(ascii.facts().services()).hasSize(2);
     assertThat(again.facts().modelMaxNanos()).isEqualTo(ascii.facts().modelMaxNanos());
     assertThat(again.facts().features()).isEqualTo(ascii.facts().features());
-    assertThat(again.rootArrivalMs()).isEqualTo(15);
+    assertThat(again.rootMs()).isEqualTo(15);
   }
 
   @Test

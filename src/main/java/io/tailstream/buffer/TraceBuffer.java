@@ -1,0 +1,148 @@
+package io.tailstream.buffer;
+
+import io.tailstream.config.DecisionSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * The undecided traces of one task: their spans, their summaries and the index of when each is
+ * due.
+ *
+ * <p>Per fragment: one append to the spans store (a window store that keeps duplicates, so no
+ * read-modify-write of a growing span list) and one small update of the trace's summary. A
+ * fragment is stored at its trace's latest input time in the facts, which never goes back, so
+ * every fragment of a trace lies in [first, last] of its summary, the range fetched. Decided
+ * traces cost no deletes of their spans: those expire with the window store's segments.
+ *
+ * <p>The due index is derived state, rebuilt from the summaries when the task starts.
+ */
+public final class TraceBuffer {
+  private final DecisionSettings settings;
+  private final WindowStore<Bytes, byte[]> spans;
+  private final KeyValueStore<Bytes, TraceSummary> summaries;
+  private final LongConsumer tracesDelta;
+  private final LongConsumer bytesDelta;
+  private final DueIndex dueIndex = new DueIndex();
+  private long traces;
+  private long bytes;
+
+  /**
+   * Opens the buffer on a task's stores and rebuilds its index; {@code tracesDelta} and
+   * {@code bytesDelta} hear every change of the buffered traces and bytes.
+   */
+  public TraceBuffer(DecisionSettings settings, WindowStore<Bytes, byte[]> spans,
+      KeyValueStore<Bytes, TraceSummary> summaries, LongConsumer tracesDelta, LongConsumer bytesDelta) {
+    this.settings = settings;
+    this.spans = spans;
+    this.summaries = summaries;
+    this.tracesDelta = tracesDelta;
+    this.bytesDelta = bytesDelta;
+    try (KeyValueIterator<Bytes, TraceSummary> all = summaries.all()) {
+      while (all.hasNext()) {
+        KeyValue<Bytes, TraceSummary> e = all.next();
+        dueIndex.schedule(e.key, e.value.dueAtMs(settings));
+        traces++;
+        bytes += e.value.bytes();
+      }
+    }
+    tracesDelta.accept(traces);
+    bytesDelta.accept(bytes);
+  }
+
+  /** The trace's summary, or null when it is not buffered. */
+  public TraceSummary summary(Bytes traceId) {
+    // A "no" from the index's filter spares a new trace's first fragment a store look-up.
+    return dueIndex.mayContain(traceId) ? summaries.get(traceId) : null;
+  }
+
+  /**
+   * Buffers a fragment at input time {@code timeMs} ({@code previous}: the trace's summary, null
+   * for a new trace) and returns the new summary. A fragment stamped after its trace is due is
+   * held (see {@link TraceSummary}).
+   */
+  public TraceSummary append(Bytes traceId, TraceSummary previous, Fragment fragment, long timeMs) {
+    TraceSummary summary;
+    if (previous == null) {
+      summary = TraceSummary.first(fragment.facts(), timeMs);
+    } else if (timeMs > previous.dueAtMs(settings)) {
+      summary = previous.hold(fragment.facts());
+    } else {
+      summary = previous.add(fragment.facts(), timeMs);
+    }
+    spans.put(traceId, fragment.tracesData(), summary.lastMs());
+    summaries.put(traceId, summary);
+    long added = summary.bytes() - (previous == null ? 0 : previous.bytes());
+    bytes += added;
+    bytesDelta.accept(added);
+    long due = summary.dueAtMs(settings);
+    if (previous == null) {
+      traces++;
+      tracesDelta.accept(1);
+      dueIndex.schedule(traceId, due);
+    } else if (due < previous.dueAtMs(settings)) {
+      dueIndex.schedule(traceId, due);
+    }
+    return summary;
+  }
+
+  /** Hands every trace due at input time {@code nowMs} to {@code decide}, which must {@link #forget} it. */
+  public void forEachDue(long nowMs, BiConsumer<Bytes, TraceSummary> decide) {
+    dueIndex.pollDue(nowMs, traceId -> {
+      TraceSummary summary = summaries.get(traceId);
+      if (summary == null) {
+        return; // decided earlier (caps, or an earlier index entry)
+      }
+      long due = summary.dueAtMs(settings);
+      if (due > nowMs) {
+        dueIndex.schedule(traceId, due); // its idle deadline moved on since it was indexed
+      } else {
+        decide.accept(traceId, summary);
+      }
+    });
+  }
+
+  /** The trace's encoded fragments, in the order they were stored; empty when they are gone. */
+  public List<byte[]> fragments(Bytes traceId, TraceSummary summary) {
+    List<byte[]> out = new ArrayList<>();
+    try (WindowStoreIterator<byte[]> it = spans.fetch(traceId, summary.firstMs(), summary.lastMs())) {
+      while (it.hasNext()) {
+        out.add(it.next().value);
+      }
+    }
+    return out;
+  }
+
+  /** Takes a trace out of the buffer; its fragments expire with the window store's segments. */
+  public void forget(Bytes traceId, TraceSummary summary) {
+    summaries.delete(traceId);
+    traces--;
+    tracesDelta.accept(-1);
+    bytes -= summary.bytes();
+    bytesDelta.accept(-summary.bytes());
+  }
+
+  public long traces() {
+    return traces;
+  }
+
+  public long bytes() {
+    return bytes;
+  }
+
+  /** Releases the index and takes this task's traces and bytes out of the gauges. */
+  public void close() {
+    tracesDelta.accept(-traces);
+    bytesDelta.accept(-bytes);
+    traces = 0;
+    bytes = 0;
+    dueIndex.clear();
+  }
+}
