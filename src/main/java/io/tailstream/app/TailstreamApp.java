@@ -1,6 +1,7 @@
 package io.tailstream.app;
 
 import io.tailstream.config.StreamsProperties;
+import io.tailstream.buffer.InputLag;
 import io.tailstream.config.TailstreamConfig;
 import io.tailstream.adapt.AdaptiveState;
 import io.tailstream.adapt.BoostTable;
@@ -55,6 +56,8 @@ public final class TailstreamApp implements AutoCloseable {
   private final RulesWatcher watcher;
   private final Telemetry telemetry = new Telemetry();
   private final TailstreamMetrics metrics = new TailstreamMetrics(telemetry.registry());
+  /** Until the consumers' lag is read: every partition counts as caught up. */
+  private final InputLag inputLag = InputLag.ALWAYS_CAUGHT_UP;
   private final AdaptiveGauges gauges;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ScheduledExecutorService summaries = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -121,11 +124,13 @@ public final class TailstreamApp implements AutoCloseable {
     // Before anything waits for Kafka: liveness must answer while the brokers are unreachable.
     openAdminPort();
     TailstreamConfig fitted;
+    int inputPartitions;
     try (Admin admin = TopicProvisioner.connect(StreamsProperties.admin(config))) {
       TopicProvisioner.ensureTopics(admin, config.kafka().bootstrapServers(), config.topics());
       fitted = TopicLimits.fit(admin, config);
+      inputPartitions = BufferLogTopic.prepare(admin, config);
     }
-    Topology topology = TailstreamTopology.build(fitted, rules, metrics);
+    Topology topology = TailstreamTopology.build(fitted, rules, metrics, inputLag, inputPartitions);
     log.debug("topology:\n{}", topology.describe());
     Properties streamsProps = StreamsProperties.streams(config);
     log.info("Kafka Streams settings: {}", io.tailstream.config.Secrets.masked(streamsProps));

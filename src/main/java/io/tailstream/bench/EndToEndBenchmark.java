@@ -179,7 +179,7 @@ public final class EndToEndBenchmark {
     TailstreamConfig config = BenchConfigs.tailstream(bootstrap, appId, in, keyed, prefix, o, dir,
         "{ wait: 5s, after-root: 1s, idle: 1s, check-interval: 200ms }");
     List<String> consumed = keyed ? List.of(in)
-        : List.of(in, appId + "-" + TailstreamTopology.REPARTITION_NAME + "-repartition");
+        : List.of(in, io.tailstream.config.TopicSettings.defaultByTrace(appId));
     try (TailstreamApp app = TailstreamApp.create(config)) {
       app.start();
       awaitFirstThread(app::anyStreamThreadRunning);

@@ -35,7 +35,7 @@ public final class ConfigLoader {
       Set.of("bootstrap-servers", "application-id", "properties", "group-instance-id");
   private static final Set<String> TOPIC_KEYS = Set.of("input", "output", "dead-letter", "control",
       "rates", "create",
-      "partitions", "replication-factor");
+      "partitions", "replication-factor", "by-trace", "by-trace-retention");
   private static final Set<String> INPUT_KEYS = Set.of("keyed-by-trace-id");
   private static final Set<String> DECISION_KEYS = Set.of("wait", "after-root", "idle",
       "max-spans-per-trace", "max-bytes-per-trace", "late-span-ttl", "check-interval");
@@ -90,18 +90,6 @@ public final class ConfigLoader {
     String groupInstanceId = kafka.read("group-instance-id", null, ConfigLoader::nonBlank,
         "a stable name per instance, e.g. the pod name");
 
-    Section topics = top.section("topics", TOPIC_KEYS);
-    TopicSettings topicSettings = new TopicSettings(
-        topics.read("input", "otlp_spans", ConfigLoader::topicName, "a topic name"),
-        topics.read("output", "sampled_traces", ConfigLoader::topicName, "a topic name"),
-        topics.read("dead-letter", "otlp_spans_dlq", ConfigLoader::topicName, "a topic name"),
-        topics.read("control", "sampling_control", ConfigLoader::topicName, "a topic name"),
-        topics.read("rates", "sampling_rates", ConfigLoader::topicName, "a topic name"),
-        topics.read("create", true, ConfigLoader::bool, "true or false"),
-        topics.read("partitions", 12, s -> intIn(s, 1, 10_000), "an integer from 1 to 10000"),
-        (short) (int) topics.read("replication-factor", 1, s -> intIn(s, 1, 32),
-            "an integer from 1 to 32"));
-
     Section input = top.section("input", INPUT_KEYS);
     boolean keyed = input.read("keyed-by-trace-id", false, ConfigLoader::bool, "true or false");
 
@@ -135,6 +123,22 @@ public final class ConfigLoader {
         decision.read("check-interval", Duration.ofSeconds(1), ConfigLoader::positiveDuration,
             Units.DURATION_FORMS),
         stress);
+
+    Section topics = top.section("topics", TOPIC_KEYS);
+    TopicSettings topicSettings = new TopicSettings(
+        topics.read("input", "otlp_spans", ConfigLoader::topicName, "a topic name"),
+        topics.read("output", "sampled_traces", ConfigLoader::topicName, "a topic name"),
+        topics.read("dead-letter", "otlp_spans_dlq", ConfigLoader::topicName, "a topic name"),
+        topics.read("control", "sampling_control", ConfigLoader::topicName, "a topic name"),
+        topics.read("rates", "sampling_rates", ConfigLoader::topicName, "a topic name"),
+        topics.read("create", true, ConfigLoader::bool, "true or false"),
+        topics.read("partitions", 12, s -> intIn(s, 1, 10_000), "an integer from 1 to 10000"),
+        (short) (int) topics.read("replication-factor", 1, s -> intIn(s, 1, 32),
+            "an integer from 1 to 32"),
+        topics.read("by-trace", TopicSettings.defaultByTrace(applicationId), ConfigLoader::topicName,
+            "a topic name"),
+        topics.read("by-trace-retention", TopicSettings.defaultByTraceRetention(decisionSettings),
+            ConfigLoader::atLeastOneSecond, Units.DURATION_FORMS + ", at least 1s"));
 
     Section output = top.section("output", OUTPUT_KEYS);
     long maxRecordBytes = output.read("max-record-bytes", 1L << 20,

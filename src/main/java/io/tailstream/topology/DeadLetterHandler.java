@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The dead letter is the record as tailstream read it: the input record for split (and for
  * buffer-and-decide when the input is keyed by trace id), and for a fragment read back from the
- * repartition topic its spans in the input encoding, so that the dead-letter topic holds OTLP
+ * by-trace topic its spans in the input encoding, so that the dead-letter topic holds OTLP
  * only. It goes out through Streams' own dead-letter support (the handler's response), in the
  * task's transaction. Records of the control topic (read by the global thread) are only logged
  * and counted: they are the operator's, and the control processor refuses them itself.
@@ -43,11 +43,13 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler, Dese
   static final String MAX_BYTES = "tailstream.dead.letter.max.bytes";
   static final String ENCODING = "tailstream.dead.letter.encoding";
   static final String CONTROL_TOPIC = "tailstream.dead.letter.control.topic";
+  static final String BY_TRACE_TOPIC = "tailstream.dead.letter.by.trace.topic";
 
   private String topic;
   private long maxBytes = TailstreamConfig.DEFAULT_DEAD_LETTER_RECORD_BYTES;
   private OtlpCodec codec = OtlpCodec.of(Encoding.OTLP_PROTO);
   private String controlTopic = "";
+  private String byTraceTopic = "";
   private TailstreamMetrics metrics;
 
   /** Installs the handler and what it needs in {@code streams} (the instance's Streams properties). */
@@ -58,6 +60,7 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler, Dese
     streams.put(MAX_BYTES, Long.toString(config.maxDeadLetterRecordBytes()));
     streams.put(ENCODING, config.encoding().name());
     streams.put(CONTROL_TOPIC, config.topics().control());
+    streams.put(BY_TRACE_TOPIC, config.topics().byTrace());
     streams.put(METRICS, metrics);
   }
 
@@ -72,6 +75,9 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler, Dese
     }
     if (configs.get(CONTROL_TOPIC) != null) {
       controlTopic = configs.get(CONTROL_TOPIC).toString();
+    }
+    if (configs.get(BY_TRACE_TOPIC) != null) {
+      byTraceTopic = configs.get(BY_TRACE_TOPIC).toString();
     }
     if (configs.get(METRICS) instanceof TailstreamMetrics m) {
       metrics = m;
@@ -120,10 +126,9 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler, Dese
     return new ProducerRecord<>(topic, null, letter.key(), letter.value(), letter.headers());
   }
 
-  /** A fragment of the repartition topic as OTLP in the input encoding; anything else as it is. */
+  /** A fragment of the by-trace topic as OTLP in the input encoding; anything else as it is. */
   private byte[] asOtlp(String sourceTopic, byte[] value) {
-    if (value == null || sourceTopic == null
-        || !sourceTopic.endsWith("-" + TailstreamTopology.REPARTITION_NAME + "-repartition")) {
+    if (value == null || sourceTopic == null || !sourceTopic.equals(byTraceTopic)) {
       return value;
     }
     try {

@@ -25,7 +25,6 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -36,17 +35,15 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *  input ─► split ─┬─► dead-letter topic
- *                  └─► [repartition by trace id] ─► buffer-and-decide ─┬─► output topic
- *                                                                     └─► dead-letter topic
+ *                  └─► [by-trace topic] ─► buffer-and-decide ─┬─► output topic
+ *                                                             └─► dead-letter topic
  * </pre>
  *
- * The repartition is skipped when the input is already partitioned by trace id
- * ({@code input.keyed-by-trace-id}), which saves a full pass of every span through the broker.
+ * The by-trace topic is skipped when the input is already partitioned by trace id
+ * ({@code input.keyed-by-trace-id}), which saves a full pass of every span through the broker:
+ * the input itself is then the log buffer-and-decide is rebuilt from.
  */
 public final class TailstreamTopology {
-  /** Name of the repartition step; its topic is {@code <application-id>-trace-fragments-repartition}. */
-  public static final String REPARTITION_NAME = "trace-fragments";
-
   private TailstreamTopology() {}
 
   /** The stores of buffer-and-decide, all changelogged, caching only on the summaries. */
@@ -147,9 +144,13 @@ public final class TailstreamTopology {
         .mapValues(SplitOutput::byTrace, Named.as("fragment-values"));
     int sources = 1;
     if (!config.inputKeyedByTraceId()) {
-      fragments = fragments.repartition(Repartitioned.with(Serdes.Bytes(), InternalSerdes.BY_TRACE)
-          .withStreamPartitioner(new ByTracePartitioner())
-          .withName(REPARTITION_NAME));
+      // Not a Streams repartition topic, which Streams purges after each commit: the by-trace
+      // topic keeps its records for its retention, so a buffer can be rebuilt from it.
+      String byTrace = config.topics().byTrace();
+      fragments.to(byTrace, Produced.with(Serdes.Bytes(), InternalSerdes.BY_TRACE)
+          .withStreamPartitioner(new ByTracePartitioner()).withName("by-trace-sink"));
+      fragments = builder.stream(byTrace, Consumed.with(Serdes.Bytes(), InternalSerdes.BY_TRACE)
+          .withName("by-trace-source"));
       sources = inputPartitions;
     }
     int expectedSources = sources;

@@ -22,7 +22,8 @@ class TopicProvisionerTest {
     AtomicReference<Throwable> outcome = new AtomicReference<>();
     Thread waiting = new Thread(() -> {
       try {
-        TopicProvisioner.ensureTopics(admin, new TopicSettings("in", "out", "dlq", "ctl", "rates", true, 1, (short) 1));
+        TopicProvisioner.ensureTopics(admin, new TopicSettings("in", "out", "dlq", "ctl", "rates", true, 1, (short) 1,
+            "by-trace", java.time.Duration.ofHours(1)));
         outcome.set(new AssertionError("returned without a broker"));
       } catch (Throwable t) {
         outcome.set(t);

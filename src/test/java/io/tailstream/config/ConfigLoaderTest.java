@@ -27,7 +27,8 @@ class ConfigLoaderTest {
     assertThat(c.kafka().bootstrapServers()).isEqualTo("broker:9092");
     assertThat(c.kafka().applicationId()).isEqualTo("tailstream");
     assertThat(c.topics()).isEqualTo(new TopicSettings("otlp_spans", "sampled_traces",
-        "otlp_spans_dlq", "sampling_control", "sampling_rates", true, 12, (short) 1));
+        "otlp_spans_dlq", "sampling_control", "sampling_rates", true, 12, (short) 1,
+        "tailstream-by-trace", java.time.Duration.ofHours(1)));
     assertThat(c.adapt()).isEqualTo(AdaptSettings.defaults());
     assertThat(c.adminPort()).isEqualTo(8080);
     assertThat(c.adminBind()).isEqualTo("0.0.0.0");
@@ -74,7 +75,8 @@ class ConfigLoaderTest {
         """);
     assertThat(c.kafka().properties()).containsEntry("security.protocol", "SSL")
         .containsEntry("state.dir", "/var/lib/tailstream");
-    assertThat(c.topics()).isEqualTo(new TopicSettings("in", "out", "dlq", "ctl", "rts", false, 3, (short) 3));
+    assertThat(c.topics()).isEqualTo(new TopicSettings("in", "out", "dlq", "ctl", "rts", false, 3, (short) 3,
+        c.kafka().applicationId() + "-by-trace", java.time.Duration.ofHours(1)));
     assertThat(c.adapt()).isEqualTo(new AdaptSettings(10, Duration.ofHours(2), 5, false,
         Duration.ofSeconds(5), 4, 0.1, 3, Duration.ofSeconds(1), 20, 1.0, Duration.ofMinutes(5),
         Duration.ofMinutes(1), Duration.ofSeconds(5), Duration.ofSeconds(30)));

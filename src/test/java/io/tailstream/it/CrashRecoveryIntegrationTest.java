@@ -76,7 +76,7 @@ class CrashRecoveryIntegrationTest {
         values.add(r.toByteArray());
       }
       KafkaTestSupport.produce(broker.bootstrapServers(), "it-crash-in", values);
-      KafkaTestSupport.awaitAllConsumed(broker.bootstrapServers(), "it-crash", List.of("it-crash-in", "it-crash-trace-fragments-repartition"),
+      KafkaTestSupport.awaitAllConsumed(broker.bootstrapServers(), "it-crash", List.of("it-crash-in", "it-crash-by-trace"),
           Duration.ofSeconds(60), child, log);
     } finally {
       child.destroyForcibly();

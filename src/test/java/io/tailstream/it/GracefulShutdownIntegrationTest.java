@@ -53,7 +53,7 @@ class GracefulShutdownIntegrationTest {
       }
       KafkaTestSupport.produce(broker.bootstrapServers(), "it-term-in", values);
       KafkaTestSupport.awaitAllConsumed(broker.bootstrapServers(), "it-term",
-          List.of("it-term-in", "it-term-trace-fragments-repartition"), Duration.ofSeconds(60), child, log);
+          List.of("it-term-in", "it-term-by-trace"), Duration.ofSeconds(60), child, log);
 
       long start = System.nanoTime();
       child.destroy(); // SIGTERM

@@ -74,7 +74,7 @@ class OverloadIntegrationTest {
       }
       try {
         KafkaTestSupport.awaitAllConsumed(broker.bootstrapServers(), "it-over",
-            List.of("it-over-in", "it-over-trace-fragments-repartition"), Duration.ofSeconds(120), child, log);
+            List.of("it-over-in", "it-over-by-trace"), Duration.ofSeconds(120), child, log);
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end && !Files.readString(log).contains("stress relief off")) {
           Thread.sleep(500);

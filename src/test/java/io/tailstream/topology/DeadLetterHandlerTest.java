@@ -77,12 +77,12 @@ class DeadLetterHandlerTest {
   }
 
   @Test
-  void aFragmentFromTheRepartitionTopicIsDeadLetteredAsOtlpInTheInputEncoding() throws Exception {
+  void aFragmentFromTheByTraceTopicIsDeadLetteredAsOtlpInTheInputEncoding() throws Exception {
     var request = Spans.request(Spans.resource("svc", "s", Spans.span(Spans.traceId(1), 1, null, "root", 0, 1)));
     byte[] internal = InternalSerdes.FRAGMENT.serializer().serialize("", new Fragment(
         new TraceFacts(1, 10, 0, 1, true, false, Map.of(), Set.of("svc"), -1, -1), request.toByteArray()));
     ProcessingExceptionHandler.Response response = handler(Encoding.OTLP_JSON, 1 << 20).handleError(
-        new Context("app-trace-fragments-repartition", null, internal, new RecordHeaders()),
+        new Context("tailstream-by-trace", null, internal, new RecordHeaders()),
         new Record<>(null, null, 0), new IllegalStateException("boom"));
     byte[] value = response.deadLetterQueueRecords().get(0).value();
     assertThat(OtlpCodec.of(Encoding.OTLP_JSON).decode(value).request()).isEqualTo(request);

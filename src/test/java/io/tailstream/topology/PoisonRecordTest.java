@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its reason) and the records after it are processed.
  */
 class PoisonRecordTest {
-  private static final String REPARTITION = "poison-" + TailstreamTopology.REPARTITION_NAME + "-repartition";
+  private static final String REPARTITION = "poison-by-trace";
 
   @TempDir
   Path stateDir;
@@ -50,7 +50,7 @@ class PoisonRecordTest {
   private final TailstreamMetrics metrics = new TailstreamMetrics();
 
   private TopologyTestDriver driver(Encoding encoding, long deadLetterBytes) {
-    TailstreamConfig config = ConfigLoader.parse("kafka: { bootstrap-servers: unused:1 }\nencoding: "
+    TailstreamConfig config = ConfigLoader.parse("kafka: { bootstrap-servers: unused:1, application-id: poison }\nencoding: "
         + encoding + "\noutput: { max-record-bytes: 64KiB }\n"
         + "decision: { wait: 5s, after-root: 1s, idle: 1s }\n", "poison.yaml", Path.of("."), Map.of())
         .withMaxDeadLetterRecordBytes(deadLetterBytes);

@@ -330,12 +330,12 @@ class TailstreamTopologyTest {
     start("input: { keyed-by-trace-id: true }\n", RULES);
     byte[] t = traceId(14);
     input.pipeInput(TraceIds.hex(t).getBytes(StandardCharsets.UTF_8), codec.encode(errorChild(t, 2, 0)));
-    assertThat(driver.producedTopicNames()).noneMatch(n -> n.contains("repartition"));
+    assertThat(driver.producedTopicNames()).noneMatch(n -> n.contains("by-trace"));
     driver.close();
     driver = null;
     start("", RULES);
     send(errorChild(t, 2, 0));
-    assertThat(driver.producedTopicNames()).anyMatch(n -> n.endsWith("trace-fragments-repartition"));
+    assertThat(driver.producedTopicNames()).contains("ts-test-by-trace");
   }
 
   @Test
