@@ -58,6 +58,7 @@ public final class TailstreamApp implements AutoCloseable {
   private final TailstreamMetrics metrics = new TailstreamMetrics(telemetry.registry());
   /** Until the consumers' lag is read: every partition counts as caught up. */
   private final InputLag inputLag = InputLag.ALWAYS_CAUGHT_UP;
+  private volatile KafkaBufferLog bufferLog;
   private final AdaptiveGauges gauges;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ScheduledExecutorService summaries = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -130,7 +131,9 @@ public final class TailstreamApp implements AutoCloseable {
       fitted = TopicLimits.fit(admin, config);
       inputPartitions = BufferLogTopic.prepare(admin, config);
     }
-    Topology topology = TailstreamTopology.build(fitted, rules, metrics, inputLag, inputPartitions);
+    bufferLog = new KafkaBufferLog(config.kafka().applicationId(), StreamsProperties.logReader(config),
+        StreamsProperties.admin(config));
+    Topology topology = TailstreamTopology.build(fitted, rules, metrics, inputLag, inputPartitions, bufferLog);
     log.debug("topology:\n{}", topology.describe());
     Properties streamsProps = StreamsProperties.streams(config);
     log.info("Kafka Streams settings: {}", io.tailstream.config.Secrets.masked(streamsProps));
@@ -320,6 +323,10 @@ public final class TailstreamApp implements AutoCloseable {
       // for whichever instance takes the tasks over (nothing is decided early).
       s.close(config.shutdownTimeout());
       log.info("tailstream stopped; {}", metrics.summaryLine());
+    }
+    KafkaBufferLog reader = bufferLog;
+    if (reader != null) {
+      reader.close();
     }
     telemetry.close();
     stopped.countDown();

@@ -22,7 +22,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * every fragment of a trace lies in [first, last] of its summary, the range fetched. Decided
  * traces cost no deletes of their spans: those expire with the window store's segments.
  *
- * <p>The due index is derived state, rebuilt from the summaries when the task starts.
+ * <p>Neither store is changelogged: the buffer is a cache of its log (the keyed input, or the
+ * by-trace topic), rebuilt by reading the log again from the {@link ReReadPoint} when the task
+ * starts without a local buffer it can trust. Span keys carry the buffer's epoch, so a rebuild
+ * (a new epoch) never reads back spans a crashed run left behind. The due index and the re-read
+ * point are derived state, rebuilt from the summaries when the task starts.
  */
 public final class TraceBuffer {
   private final DecisionSettings settings;
@@ -31,6 +35,8 @@ public final class TraceBuffer {
   private final LongConsumer tracesDelta;
   private final LongConsumer bytesDelta;
   private final DueIndex dueIndex = new DueIndex();
+  private final ReReadPoint reReadPoint = new ReReadPoint();
+  private final int epoch;
   private long traces;
   private long bytes;
 
@@ -39,22 +45,55 @@ public final class TraceBuffer {
    * {@code bytesDelta} hear every change of the buffered traces and bytes.
    */
   public TraceBuffer(DecisionSettings settings, WindowStore<Bytes, byte[]> spans,
-      KeyValueStore<Bytes, TraceSummary> summaries, LongConsumer tracesDelta, LongConsumer bytesDelta) {
+      KeyValueStore<Bytes, TraceSummary> summaries, int epoch, LongConsumer tracesDelta,
+      LongConsumer bytesDelta) {
     this.settings = settings;
     this.spans = spans;
     this.summaries = summaries;
+    this.epoch = epoch;
     this.tracesDelta = tracesDelta;
     this.bytesDelta = bytesDelta;
+    List<KeyValue<Bytes, Long>> entered = new ArrayList<>();
     try (KeyValueIterator<Bytes, TraceSummary> all = summaries.all()) {
       while (all.hasNext()) {
         KeyValue<Bytes, TraceSummary> e = all.next();
         dueIndex.schedule(e.key, e.value.dueAtMs(settings));
+        entered.add(KeyValue.pair(e.key, e.value.firstOffset()));
         traces++;
         bytes += e.value.bytes();
       }
     }
+    // The store iterates by key; the re-read point wants the order the traces entered.
+    entered.sort((a, b) -> Long.compare(a.value, b.value));
+    entered.forEach(e -> reReadPoint.entered(e.key, Math.max(0, e.value)));
     tracesDelta.accept(traces);
     bytesDelta.accept(bytes);
+  }
+
+  /** Empties the buffer before a rebuild: summaries deleted, spans left to expire (older epoch). */
+  public void wipe() {
+    List<Bytes> ids = new ArrayList<>();
+    try (KeyValueIterator<Bytes, TraceSummary> all = summaries.all()) {
+      while (all.hasNext()) {
+        ids.add(all.next().key);
+      }
+    }
+    ids.forEach(summaries::delete);
+    dueIndex.clear();
+    reReadPoint.clear();
+    tracesDelta.accept(-traces);
+    bytesDelta.accept(-bytes);
+    traces = 0;
+    bytes = 0;
+  }
+
+  /**
+   * Where a rebuild would re-read the log from: the first offset of the oldest buffered trace,
+   * or {@code nextOffset} (the offset after the last one read) when nothing is buffered.
+   */
+  public long reReadFrom(long nextOffset) {
+    long oldest = reReadPoint.advance(id -> summaries.get(id) != null);
+    return oldest == ReReadPoint.NONE ? nextOffset : Math.min(oldest, nextOffset);
   }
 
   /** The trace's summary, or null when it is not buffered. */
@@ -64,20 +103,24 @@ public final class TraceBuffer {
   }
 
   /**
-   * Buffers a fragment at input time {@code timeMs} ({@code previous}: the trace's summary, null
-   * for a new trace) and returns the new summary. A fragment stamped after its trace is due is
-   * held (see {@link TraceSummary}).
+   * Buffers a fragment read at log offset {@code offset} at input time {@code timeMs}
+   * ({@code previous}: the trace's summary, null for a new trace) and returns the new summary. A
+   * fragment stamped after its trace is due is held (see {@link TraceSummary}).
    */
-  public TraceSummary append(Bytes traceId, TraceSummary previous, Fragment fragment, long timeMs) {
+  public TraceSummary append(Bytes traceId, TraceSummary previous, Fragment fragment, long timeMs,
+      long offset) {
     TraceSummary summary;
     if (previous == null) {
-      summary = TraceSummary.first(fragment.facts(), timeMs);
+      summary = TraceSummary.first(fragment.facts(), timeMs, offset);
+      if (offset >= 0) {
+        reReadPoint.entered(traceId, offset);
+      }
     } else if (timeMs > previous.dueAtMs(settings)) {
       summary = previous.hold(fragment.facts());
     } else {
       summary = previous.add(fragment.facts(), timeMs);
     }
-    spans.put(traceId, fragment.tracesData(), summary.lastMs());
+    spans.put(spanKey(traceId), fragment.tracesData(), summary.lastMs());
     summaries.put(traceId, summary);
     long added = summary.bytes() - (previous == null ? 0 : previous.bytes());
     bytes += added;
@@ -112,7 +155,7 @@ public final class TraceBuffer {
   /** The trace's encoded fragments, in the order they were stored; empty when they are gone. */
   public List<byte[]> fragments(Bytes traceId, TraceSummary summary) {
     List<byte[]> out = new ArrayList<>();
-    try (WindowStoreIterator<byte[]> it = spans.fetch(traceId, summary.firstMs(), summary.lastMs())) {
+    try (WindowStoreIterator<byte[]> it = spans.fetch(spanKey(traceId), summary.firstMs(), summary.lastMs())) {
       while (it.hasNext()) {
         out.add(it.next().value);
       }
@@ -127,6 +170,17 @@ public final class TraceBuffer {
     tracesDelta.accept(-1);
     bytes -= summary.bytes();
     bytesDelta.accept(-summary.bytes());
+  }
+
+  /** The trace id and the epoch, big-endian. */
+  private Bytes spanKey(Bytes traceId) {
+    byte[] id = traceId.get();
+    byte[] key = java.util.Arrays.copyOf(id, id.length + 4);
+    key[id.length] = (byte) (epoch >>> 24);
+    key[id.length + 1] = (byte) (epoch >>> 16);
+    key[id.length + 2] = (byte) (epoch >>> 8);
+    key[id.length + 3] = (byte) epoch;
+    return Bytes.wrap(key);
   }
 
   public long traces() {
@@ -144,5 +198,6 @@ public final class TraceBuffer {
     traces = 0;
     bytes = 0;
     dueIndex.clear();
+    reReadPoint.clear();
   }
 }

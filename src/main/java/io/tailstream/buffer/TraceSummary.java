@@ -20,29 +20,40 @@ import java.util.Objects;
  * @param rootMs input time of the root span's fragment, or {@link #NO_ROOT}
  * @param heldSpans spans of held fragments
  * @param heldBytes bytes of held fragments
+ * @param firstOffset log offset of the first fragment, or {@link #NO_OFFSET}: where a rebuild
+ *     must re-read from to find all of the trace
  */
 public record TraceSummary(TraceFacts facts, long firstMs, long lastMs, long rootMs,
-    int heldSpans, long heldBytes) {
+    int heldSpans, long heldBytes, long firstOffset) {
   public static final long NO_ROOT = -1;
+  public static final long NO_OFFSET = -1;
 
   public TraceSummary {
     Objects.requireNonNull(facts, "facts");
   }
 
+  public TraceSummary(TraceFacts facts, long firstMs, long lastMs, long rootMs, int heldSpans, long heldBytes) {
+    this(facts, firstMs, lastMs, rootMs, heldSpans, heldBytes, NO_OFFSET);
+  }
+
   public static TraceSummary first(TraceFacts facts, long timeMs) {
-    return new TraceSummary(facts, timeMs, timeMs, facts.rootSeen() ? timeMs : NO_ROOT, 0, 0);
+    return first(facts, timeMs, NO_OFFSET);
+  }
+
+  public static TraceSummary first(TraceFacts facts, long timeMs, long offset) {
+    return new TraceSummary(facts, timeMs, timeMs, facts.rootSeen() ? timeMs : NO_ROOT, 0, 0, offset);
   }
 
   public TraceSummary add(TraceFacts fragment, long timeMs) {
     long root = rootMs == NO_ROOT && fragment.rootSeen() ? timeMs : rootMs;
     return new TraceSummary(facts.merge(fragment), firstMs, Math.max(lastMs, timeMs), root,
-        heldSpans, heldBytes);
+        heldSpans, heldBytes, firstOffset);
   }
 
   /** A fragment stamped after the trace is due: counted for caps and memory, not in the facts. */
   public TraceSummary hold(TraceFacts fragment) {
     return new TraceSummary(facts, firstMs, lastMs, rootMs, heldSpans + fragment.spanCount(),
-        heldBytes + fragment.bytes());
+        heldBytes + fragment.bytes(), firstOffset);
   }
 
   /** Spans buffered, held ones included. */

@@ -62,6 +62,27 @@ public final class StreamsProperties {
   }
 
   /** Admin client settings for topic checks: the same connection and security settings. */
+  /**
+   * A plain consumer that reads committed records only and joins no group: for reading a
+   * buffer's log again, with the same connection and security settings as everything else.
+   */
+  public static Properties logReader(TailstreamConfig config) {
+    Properties p = new Properties();
+    config.kafka().properties().forEach((k, v) -> {
+      if (org.apache.kafka.clients.consumer.ConsumerConfig.configNames().contains(k)) {
+        p.put(k, v);
+      }
+    });
+    p.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
+    p.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG,
+        config.kafka().applicationId() + "-log-reader");
+    return p;
+  }
+
   public static Properties admin(TailstreamConfig config) {
     Properties p = new Properties();
     config.kafka().properties().forEach((k, v) -> {

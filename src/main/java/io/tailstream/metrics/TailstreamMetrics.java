@@ -62,6 +62,7 @@ public final class TailstreamMetrics {
   private final Map<ControlRefusal.Reason, LongAdder> controlRejected =
       new EnumMap<>(ControlRefusal.Reason.class);
   private final InputTimeMetrics inputTime;
+  private final BufferLogMetrics bufferLog;
   private final MillisHistogram decisionDelays;
   private final MillisHistogram decisionLateness;
   private final AtomicLong bufferedTraces = new AtomicLong();
@@ -132,10 +133,16 @@ public final class TailstreamMetrics {
     rulesVersion = MultiGauge.builder("tailstream.rules.version")
         .description("1, labelled with the version (content hash) of the rules in force").register(registry);
     inputTime = new InputTimeMetrics(registry);
+    bufferLog = new BufferLogMetrics(registry);
     keptByRule = new RuleCounters(registry, "kept");
     droppedByRule = new RuleCounters(registry, "dropped");
     keptByRule.of(Decision.NO_RULE);
     droppedByRule.of(Decision.NO_RULE);
+  }
+
+  /** The metrics of buffer rebuilds from the log. */
+  public BufferLogMetrics bufferLog() {
+    return bufferLog;
   }
 
   /** The metrics of decisions on input time. */

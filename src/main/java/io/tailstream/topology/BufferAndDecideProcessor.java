@@ -1,6 +1,8 @@
 package io.tailstream.topology;
 
 import io.tailstream.adapt.StressGate;
+import io.tailstream.buffer.BufferLog;
+import io.tailstream.buffer.BufferPosition;
 import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.DecisionMemory;
 import io.tailstream.buffer.Fragment;
@@ -23,6 +25,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +39,14 @@ import org.slf4j.LoggerFactory;
  * decides every trace due by then. Decisions are therefore made at the same point of the input
  * whether it is read live, after an outage or as a backlog. The wall clock is left to what
  * follows it by nature (rate limits, boosts, stress relief).
+ *
+ * <p>The buffer is a cache of its log. When the task starts without a local buffer it can trust
+ * ({@link BufferRestore}), it reads the log again from the changelogged {@link BufferPosition}
+ * and buffers what is not decided yet, before Kafka Streams hands it the next record. After each
+ * watermark the position follows the oldest undecided trace.
  */
 final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, String, byte[]> {
-  private static final Logger log = LoggerFactory.getLogger(BufferAndDecideProcessor.class);
+  private static final Logger LOG = LoggerFactory.getLogger(BufferAndDecideProcessor.class);
 
   private final DecisionSettings settings;
   private final ActiveRules rules;
@@ -48,14 +56,30 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
   private final StressGate stress;
   private final InputClock clock;
 
+  private final Log log;
+
   private ProcessorContext<String, byte[]> context;
   private TraceBuffer buffer;
   private DecisionMemory memory;
+  private KeyValueStore<Bytes, BufferPosition> positions;
+  private KeyValueStore<Bytes, byte[]> local;
+  private BufferPosition position;
+  private int epoch;
+  private int partition;
   private String task;
+  /** The offset after the last record of the log read, -1 while not known. */
+  private long nextOffset = -1;
 
-  /** @param sources how many input partitions feed this task: 1 with keyed input, else all */
+  /** The buffer's log, its topic and how its records read. */
+  record Log(BufferLog log, String topic, LogDecoder decoder) {}
+
+  /**
+   * @param sources how many input partitions feed this task: 1 with keyed input, else all
+   * @param log the log the buffer is rebuilt from
+   */
   BufferAndDecideProcessor(DecisionSettings settings, ActiveRules rules, KeptTraceEmitter emitter,
-      TailstreamMetrics metrics, StressGate stress, int sources) {
+      TailstreamMetrics metrics, StressGate stress, int sources, Log log) {
+    this.log = log;
     this.settings = settings;
     this.rules = rules;
     this.emitter = emitter;
@@ -69,13 +93,31 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
   public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
     this.task = context.taskId().toString();
-    this.buffer = new TraceBuffer(settings, context.getStateStore(StoreNames.TRACE_SPANS),
-        context.getStateStore(StoreNames.TRACE_STATE), metrics::bufferedDelta, metrics::bufferedBytesDelta);
+    this.partition = context.taskId().partition();
+    this.positions = context.getStateStore(StoreNames.BUFFER_POSITION);
+    this.local = context.getStateStore(StoreNames.BUFFER_LOCAL);
     this.memory = new DecisionMemory(settings.lateSpanTtl(), context.getStateStore(StoreNames.DECISIONS),
         context.getStateStore(StoreNames.DROPPED), clock::nowMs);
+    position = positions.get(BufferRestore.POSITION_KEY);
+    byte[] mark = local.get(BufferRestore.CLEAN_KEY);
+    if (mark != null) {
+      local.delete(BufferRestore.CLEAN_KEY); // good for one start only
+    }
+    BufferRestore.Plan plan = BufferRestore.plan(log.log(), log.topic(), partition, position, mark,
+        new java.util.Random()::nextInt);
+    this.epoch = plan.epoch();
+    this.nextOffset = plan.nextOffset();
+    this.buffer = new TraceBuffer(settings, context.getStateStore(StoreNames.TRACE_SPANS),
+        context.getStateStore(StoreNames.TRACE_STATE), epoch, metrics::bufferedDelta, metrics::bufferedBytesDelta);
+    if (plan.wipe()) {
+      buffer.wipe();
+    }
+    if (plan.rereads()) {
+      reread(plan);
+    }
     if (buffer.traces() > 0) {
       // Decided once every source partition has said how far it has been read, not before.
-      log.info("task {}: resumed {} buffered traces", task, buffer.traces());
+      LOG.info("task {}: {} {} buffered traces", task, plan.rereads() ? "rebuilt" : "resumed", buffer.traces());
     }
     context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
   }
@@ -88,11 +130,23 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
 
   @Override
   public void process(Record<Bytes, ByTraceRecord> record) {
+    long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
     if (record.value() instanceof Watermark mark) {
+      if (offset >= 0) {
+        nextOffset = offset + 1;
+      }
       if (clock.advance(mark)) {
         decideDue(clock.nowMs());
       }
+      persistPosition();
       return;
+    }
+    if (offset >= 0) {
+      if (position == null || position.epoch() != epoch) {
+        nextOffset = offset;
+        persistPosition(); // before the first trace of this epoch: a commit must find it
+      }
+      nextOffset = offset + 1;
     }
     Fragment fragment = (Fragment) record.value();
     Bytes traceId = record.key();
@@ -110,13 +164,64 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
       decideAtOnce(traceId, fragment, now);
       return;
     }
-    TraceSummary summary = buffer.append(traceId, previous, fragment, time);
+    TraceSummary summary = buffer.append(traceId, previous, fragment, time, offset);
     if (previous != null && summary.heldSpans() > previous.heldSpans()) {
       inputTime.held(fragment.facts().spanCount());
     }
     if (summary.overCaps(settings)) {
       decideOrDeadLetter(traceId, summary, now);
       memory.flush(now);
+      persistPosition();
+    }
+  }
+
+  /**
+   * Reads the log again and buffers what is not decided: what this task had buffered when it
+   * last committed. Nothing is decided or emitted here (init may not forward); the next
+   * watermark decides what is due.
+   */
+  private void reread(BufferRestore.Plan plan) {
+    long started = System.nanoTime();
+    long wall = context.currentSystemTimeMs();
+    BufferLog.Read read = log.log().read(log.topic(), partition, plan.from(), plan.until(), r -> {
+      for (LogDecoder.Decoded d : log.decoder().decode(r, wall)) {
+        if (d.value() instanceof Watermark mark) {
+          clock.advance(mark);
+        } else {
+          rebuffer(d.key(), (Fragment) d.value(), d.timeMs(), r.offset());
+        }
+      }
+    });
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    metrics.bufferLog().rebuilt(read.records(), read.bytes(), read.missing(), tookMs);
+    LOG.info("task {}: read {}/{} offsets {} to {} again ({} records, {} bytes) in {} ms",
+        task, log.topic(), partition, plan.from(), plan.until() - 1, read.records(), read.bytes(), tookMs);
+    if (read.missing() > 0) {
+      LOG.warn("task {}: {} records of {}/{} from offset {} were already deleted by retention: traces "
+          + "buffered in them cannot come out whole. Raise the topic's retention.ms", task,
+          read.missing(), log.topic(), partition, plan.from());
+    }
+  }
+
+  private void rebuffer(Bytes traceId, Fragment fragment, long recordMs, long offset) {
+    long time = clock.place(recordMs);
+    long now = clock.known() ? clock.nowMs() : time;
+    TraceSummary previous = buffer.summary(traceId);
+    if (previous == null && memory.state(traceId, now) != io.tailstream.buffer.DecidedIndex.State.UNKNOWN) {
+      return; // decided before: its spans went out (or were dropped) then
+    }
+    buffer.append(traceId, previous, fragment, time, offset);
+  }
+
+  /** Keeps the changelogged position at the oldest undecided trace (one write per change). */
+  private void persistPosition() {
+    if (nextOffset < 0 || !log.log().available()) {
+      return;
+    }
+    long from = buffer.reReadFrom(nextOffset);
+    if (position == null || position.reReadFrom() != from || position.epoch() != epoch) {
+      position = new BufferPosition(from, epoch);
+      positions.put(BufferRestore.POSITION_KEY, position);
     }
   }
 
@@ -156,7 +261,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
     try {
       decide(traceId, summary, now);
     } catch (RuntimeException e) {
-      log.error("deciding trace {} failed; its spans go to the dead-letter topic",
+      LOG.error("deciding trace {} failed; its spans go to the dead-letter topic",
           TraceIds.hex(traceId.get()), e);
       if (buffer.summary(traceId) != null) {
         buffer.forget(traceId, summary);
@@ -197,8 +302,8 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
     metrics.decided(decision.kept(), decision.rule(), trigger);
     metrics.decisionDelay(now - summary.firstMs());
     metrics.decisionLateness(Math.max(0, now - summary.dueAtMs(settings)));
-    if (log.isDebugEnabled()) {
-      log.debug("trace {}: {} after {} ({} spans, {} ms of input buffered)", TraceIds.hex(traceId.get()),
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("trace {}: {} after {} ({} spans, {} ms of input buffered)", TraceIds.hex(traceId.get()),
           decision, trigger, summary.spanCount(), now - summary.firstMs());
     }
     if (decision.kept()) {
@@ -213,7 +318,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
   private void spansGone(Bytes traceId, TraceSummary summary, long now) {
     buffer.forget(traceId, summary);
     metrics.traceWithoutSpans();
-    log.warn("trace {} is due but its {} buffered spans are gone ({} ms of input after its first "
+    LOG.warn("trace {} is due but its {} buffered spans are gone ({} ms of input after its first "
         + "fragment); nothing was emitted", TraceIds.hex(traceId.get()), summary.spanCount(),
         now - summary.firstMs());
   }
@@ -244,6 +349,10 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
   @Override
   public void close() {
     if (buffer != null) {
+      if (nextOffset >= 0 && log.log().available()) {
+        // Kafka Streams committed before closing the task: the local buffer matches that commit.
+        local.put(BufferRestore.CLEAN_KEY, BufferRestore.cleanMark(epoch, nextOffset));
+      }
       buffer.close();
       memory.close();
     }

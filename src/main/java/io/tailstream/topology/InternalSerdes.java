@@ -1,5 +1,6 @@
 package io.tailstream.topology;
 
+import io.tailstream.buffer.BufferPosition;
 import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.buffer.Watermark;
@@ -82,11 +83,12 @@ final class InternalSerdes {
         out.writeLong(s.firstMs());
         out.writeLong(s.lastMs());
         out.writeLong(s.rootMs());
-        // Held fragments are an optional trailer: a summary without them has the bytes V1 always
-        // had, and a release that does not know the trailer ignores it.
-        if (s.heldSpans() != 0 || s.heldBytes() != 0) {
+        // Held fragments and the first offset are an optional trailer: a summary without them
+        // has the bytes V1 always had, and a release that does not know the trailer ignores it.
+        if (s.heldSpans() != 0 || s.heldBytes() != 0 || s.firstOffset() != TraceSummary.NO_OFFSET) {
           out.writeInt(s.heldSpans());
           out.writeLong(s.heldBytes());
+          out.writeLong(s.firstOffset());
         }
       }),
       (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
@@ -96,8 +98,17 @@ final class InternalSerdes {
         long root = in.readLong();
         int heldSpans = in.hasMore() ? in.readInt() : 0;
         long heldBytes = in.hasMore() ? in.readLong() : 0;
-        return new TraceSummary(facts, first, last, root, heldSpans, heldBytes);
+        long firstOffset = in.hasMore() ? in.readLong() : TraceSummary.NO_OFFSET;
+        return new TraceSummary(facts, first, last, root, heldSpans, heldBytes, firstOffset);
       }));
+
+  /** A task's {@link BufferPosition}: the re-read offset (long) and the span store's epoch (int). */
+  static final Serde<BufferPosition> POSITION = Serdes.serdeFrom(
+      (topic, p) -> p == null ? null : write(out -> {
+        out.writeLong(p.reReadFrom());
+        out.writeInt(p.epoch());
+      }),
+      (topic, bytes) -> bytes == null ? null : read(bytes, in -> new BufferPosition(in.readLong(), in.readInt())));
 
   static final Serde<Decision> DECISION = Serdes.serdeFrom(
       (topic, d) -> d == null ? null : write(out -> {

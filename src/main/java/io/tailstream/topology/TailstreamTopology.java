@@ -1,6 +1,7 @@
 package io.tailstream.topology;
 
 import io.tailstream.adapt.BoostMessages;
+import io.tailstream.buffer.BufferLog;
 import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.InputLag;
 import io.tailstream.buffer.Watermark;
@@ -46,18 +47,33 @@ import org.apache.kafka.streams.state.Stores;
 public final class TailstreamTopology {
   private TailstreamTopology() {}
 
-  /** The stores of buffer-and-decide, all changelogged, caching only on the summaries. */
+  /**
+   * The stores of buffer-and-decide. Spans and summaries are not changelogged: they are a cache
+   * of the log, rebuilt from it. Changelogged: what the log cannot give back (decisions, dropped
+   * ids, the re-read position).
+   */
   static List<StoreBuilder<?>> bufferStores(DecisionSettings decision) {
     return List.of(
         Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(StoreNames.TRACE_SPANS,
                     BufferAndDecideProcessor.spansRetention(decision), Duration.ofMillis(1), true),
                 Serdes.Bytes(), Serdes.ByteArray())
-            .withCachingDisabled(),
+            .withCachingDisabled()
+            .withLoggingDisabled(),
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.TRACE_STATE),
                 Serdes.Bytes(), InternalSerdes.SUMMARY)
+            .withCachingEnabled()
+            .withLoggingDisabled(),
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.BUFFER_POSITION),
+                Serdes.Bytes(), InternalSerdes.POSITION)
             .withCachingEnabled(),
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.BUFFER_LOCAL),
+                Serdes.Bytes(), Serdes.ByteArray())
+            .withCachingDisabled()
+            .withLoggingDisabled(),
         Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(StoreNames.DECISIONS, decision.lateSpanTtl(),
                     Duration.ofMillis(1), false),
@@ -96,16 +112,17 @@ public final class TailstreamTopology {
 
   /** For tests and tools that drive the wall clock by hand: one input partition, always caught up. */
   public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics) {
-    return build(config, rules, metrics, InputLag.ALWAYS_CAUGHT_UP, 1);
+    return build(config, rules, metrics, InputLag.ALWAYS_CAUGHT_UP, 1, BufferLog.NONE);
   }
 
   /**
    * @param lag how far this instance's consumers are behind each input partition
    * @param inputPartitions partitions of the input topic: with null keys, every one of them
    *     must announce its progress before a buffer-and-decide task's clock starts
+   * @param log the log buffers are rebuilt from
    */
   public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics,
-      InputLag lag, int inputPartitions) {
+      InputLag lag, int inputPartitions, BufferLog log) {
     DecisionSettings decision = config.decision();
     var adapt = config.adapt();
     BoostMessages.Limits limits =
@@ -154,10 +171,15 @@ public final class TailstreamTopology {
       sources = inputPartitions;
     }
     int expectedSources = sources;
+    BufferAndDecideProcessor.Log bufferLog = config.inputKeyedByTraceId()
+        ? new BufferAndDecideProcessor.Log(log, config.topics().input(), LogDecoder.input(codec, rules))
+        : new BufferAndDecideProcessor.Log(log, config.topics().byTrace(), LogDecoder.byTrace());
     fragments
-        .process(() -> new BufferAndDecideProcessor(decision, rules, emitter, metrics, stress, expectedSources),
+        .process(() -> new BufferAndDecideProcessor(decision, rules, emitter, metrics, stress, expectedSources,
+                bufferLog),
             Named.as("buffer-and-decide"),
-            StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.DECISIONS, StoreNames.DROPPED)
+            StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.BUFFER_POSITION, StoreNames.BUFFER_LOCAL,
+            StoreNames.DECISIONS, StoreNames.DROPPED)
         .to(keptOrDeadLetter(config.topics().output(), config.topics().deadLetter()),
             Produced.with(Serdes.String(), Serdes.ByteArray()).withName("sampled-traces-sink"));
     return builder.build();

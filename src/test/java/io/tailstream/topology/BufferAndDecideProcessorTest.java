@@ -52,6 +52,55 @@ class BufferAndDecideProcessorTest {
   private ActiveRules rules;
   private TailstreamMetrics metrics;
   private final List<StateStore> stores = new ArrayList<>();
+  private static final String LOG_TOPIC = "ts-test-by-trace";
+  private final FakeLog logRecords = new FakeLog();
+  /** Offsets written to the fake by-trace topic; -1 sends records without metadata. */
+  private long nextOffset = -1;
+
+  /** The by-trace topic as a list, and the offset Kafka Streams would resume from. */
+  private static final class FakeLog implements io.tailstream.buffer.BufferLog {
+    final List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    long committed = -1;
+    long deletedBefore;
+    int reads;
+
+    @Override
+    public long committedOffset(String topic, int partition) {
+      return committed;
+    }
+
+    @Override
+    public Read read(String topic, int partition, long from, long until,
+        java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> each) {
+      reads++;
+      long n = 0;
+      for (var r : records) {
+        if (r.offset() >= Math.max(from, deletedBefore) && r.offset() < until) {
+          each.accept(r);
+          n++;
+        }
+      }
+      return new Read(n, 0, Math.max(0, Math.min(deletedBefore, until) - from));
+    }
+  }
+
+  /** What a crash under exactly-once leaves: the changelogged stores, and empty local ones. */
+  private void crash() {
+    for (int i : new int[] {0, 1, 3}) { // spans, summaries, clean mark: not changelogged
+      stores.get(i).close();
+      try {
+        java.nio.file.Files.createDirectories(stateDir.resolve("after-crash-" + i));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      MockProcessorContext<String, byte[]> fresh = new MockProcessorContext<>(new java.util.Properties(),
+          new org.apache.kafka.streams.processor.TaskId(0, 0), stateDir.resolve("after-crash-" + i).toFile());
+      StateStore store = TailstreamTopology.bufferStores(settings).get(i)
+          .withLoggingDisabled().withCachingDisabled().build();
+      store.init(fresh.getStateStoreContext(), store);
+      stores.set(i, store);
+    }
+  }
 
   @BeforeEach
   void setUp() {
@@ -76,7 +125,7 @@ class BufferAndDecideProcessorTest {
     MockProcessorContext<String, byte[]> context = new MockProcessorContext<>(new java.util.Properties(),
         new org.apache.kafka.streams.processor.TaskId(0, 0), stateDir.toFile());
     context.setCurrentSystemTimeMs(nowMs);
-    context.setRecordMetadata("trace-fragments", 0, 0); // stores read the record's context on put
+    context.setRecordMetadata(LOG_TOPIC, 0, 0); // stores read the record's context on put
     if (stores.isEmpty()) {
       for (var builder : TailstreamTopology.bufferStores(settings)) {
         // The mock context has no record cache: caching off, which the processor does not rely on.
@@ -86,6 +135,7 @@ class BufferAndDecideProcessorTest {
       }
     }
     stores.forEach(context::addStateStore);
+    current = context;
     return context;
   }
 
@@ -97,7 +147,9 @@ class BufferAndDecideProcessorTest {
     BufferAndDecideProcessor p = new BufferAndDecideProcessor(settings, rules,
         new KeptTraceEmitter(new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20), metrics,
             1 << 20), metrics,
-        new StressGate(1L << 40, 0.9, 0.5, 1.0, () -> 0.0), sources);
+        new StressGate(1L << 40, 0.9, 0.5, 1.0, () -> 0.0), sources,
+        new BufferAndDecideProcessor.Log(nextOffset < 0 ? io.tailstream.buffer.BufferLog.NONE : logRecords,
+            LOG_TOPIC, LogDecoder.byTrace()));
     p.init(context);
     return p;
   }
@@ -107,13 +159,28 @@ class BufferAndDecideProcessorTest {
     TracesData data = TracesData.newBuilder().addResourceSpans(resource("svc", "scope", span)).build();
     byte[] bytes = data.toByteArray();
     Fragment f = new Fragment(rules.current().extractor().extract(data, bytes.length, timeMs), bytes);
-    p.process(new Record<Bytes, ByTraceRecord>(Bytes.wrap(trace), f, timeMs));
+    deliver(p, Bytes.wrap(trace), f, timeMs);
   }
 
   /** Source partition {@code source} has been read up to {@code timeMs}. */
-  private static void watermark(BufferAndDecideProcessor p, int source, long timeMs) {
-    p.process(new Record<Bytes, ByTraceRecord>(SplitProcessor.WATERMARK_KEY, new Watermark(source, timeMs), timeMs));
+  private void watermark(BufferAndDecideProcessor p, int source, long timeMs) {
+    deliver(p, SplitProcessor.WATERMARK_KEY, new Watermark(source, timeMs), timeMs);
   }
+
+  /** Through the fake by-trace topic when offsets are on, as Kafka Streams would hand it over. */
+  private void deliver(BufferAndDecideProcessor p, Bytes key, ByTraceRecord value, long timeMs) {
+    if (nextOffset >= 0) {
+      long offset = nextOffset++;
+      logRecords.records.add(new org.apache.kafka.clients.consumer.ConsumerRecord<>(LOG_TOPIC, 0, offset,
+          timeMs, org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, key.get(),
+          InternalSerdes.BY_TRACE.serializer().serialize(LOG_TOPIC, value),
+          new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty()));
+      current.setRecordMetadata(LOG_TOPIC, 0, offset);
+    }
+    p.process(new Record<>(key, value, timeMs));
+  }
+
+  private MockProcessorContext<String, byte[]> current;
 
   private static List<String> emittedKeys(MockProcessorContext<String, byte[]> context) {
     return context.forwarded().stream().<String>map(f -> f.record().key()).toList();
@@ -248,5 +315,98 @@ class BufferAndDecideProcessorTest {
     assertThat(metrics.tracesKept()).isZero();
     assertThat(metrics.bufferedTraces()).isZero();
     p2.close();
+  }
+
+  @Test
+  void aCrashedTaskRebuildsItsBufferFromTheLogAndDecidesItWholeWithoutRepeatingWhatItHadDecided()
+      throws Exception {
+    nextOffset = 0;
+    byte[] kept = traceId(10);
+    byte[] buffered = traceId(11);
+    MockProcessorContext<String, byte[]> first = context(T0);
+    BufferAndDecideProcessor p1 = processor(first);
+    send(p1, T0, kept, error(span(kept, 1, null, "root", 0, 10)));
+    watermark(p1, 0, T0 + 6_000); // after-root: kept, emitted
+    assertThat(emittedKeys(first)).containsExactly(TraceIds.hex(kept));
+    send(p1, T0 + 7_000, buffered, error(span(buffered, 5, 1, "child", 0, 10)));
+    watermark(p1, 0, T0 + 8_000);
+    send(p1, T0 + 9_000, buffered, span(buffered, 6, 1, "child", 0, 10));
+    logRecords.committed = nextOffset; // committed with everything so far; then kill -9
+    crash();
+
+    long bufferedBefore = metrics.bufferedTraces(); // the killed instance's gauge, in this test's JVM
+    MockProcessorContext<String, byte[]> second = context(T0 + 60_000);
+    BufferAndDecideProcessor p2 = processor(second);
+    assertThat(metrics.bufferLog().rebuilds()).isEqualTo(1);
+    assertThat(metrics.bufferLog().recordsReread()).as("from the buffered trace's first fragment on")
+        .isEqualTo(3);
+    assertThat(metrics.bufferedTraces() - bufferedBefore).isEqualTo(1);
+    watermark(p2, 0, T0 + 9_000 + 10_000);
+    List<Record<?, ?>> out = second.forwarded().stream().<Record<?, ?>>map(f -> f.record()).toList();
+    assertThat(out).singleElement().satisfies(r -> {
+      assertThat(r.key()).isEqualTo(TraceIds.hex(buffered));
+      assertThat(spans(r)).isEqualTo(2);
+    });
+    p2.close();
+  }
+
+  @Test
+  void aCleanCloseIsTrustedAndTheLogIsNotReadAgain() {
+    nextOffset = 0;
+    byte[] buffered = traceId(12);
+    MockProcessorContext<String, byte[]> first = context(T0);
+    BufferAndDecideProcessor p1 = processor(first);
+    send(p1, T0, buffered, error(span(buffered, 5, 1, "child", 0, 10)));
+    watermark(p1, 0, T0 + 1_000);
+    logRecords.committed = nextOffset;
+    p1.close();
+
+    MockProcessorContext<String, byte[]> second = context(T0 + 5_000);
+    BufferAndDecideProcessor p2 = processor(second);
+    assertThat(metrics.bufferLog().rebuilds()).isZero();
+    assertThat(logRecords.reads).isZero();
+    watermark(p2, 0, T0 + 10_000);
+    assertThat(emittedKeys(second)).containsExactly(TraceIds.hex(buffered));
+    p2.close();
+  }
+
+  @Test
+  void aCleanMarkIsNotTrustedWhenTheTaskRanElsewhereSince() {
+    nextOffset = 0;
+    byte[] trace = traceId(13);
+    MockProcessorContext<String, byte[]> first = context(T0);
+    BufferAndDecideProcessor p1 = processor(first);
+    send(p1, T0, trace, span(trace, 5, 1, "child", 0, 10));
+    watermark(p1, 0, T0 + 1_000);
+    logRecords.committed = nextOffset;
+    p1.close();
+    // Another instance ran the task meanwhile: it read one more fragment of the trace.
+    BufferAndDecideProcessor elsewhere = processor(context(T0));
+    send(elsewhere, T0 + 2_000, trace, error(span(trace, 6, 1, "error", 0, 10)));
+    logRecords.committed = nextOffset;
+    crash();
+    elsewhere = null;
+
+    MockProcessorContext<String, byte[]> back = context(T0 + 5_000);
+    BufferAndDecideProcessor p2 = processor(back);
+    assertThat(metrics.bufferLog().rebuilds()).isEqualTo(1);
+    watermark(p2, 0, T0 + 20_000);
+    assertThat(emittedKeys(back)).as("kept for the error the other instance read").containsExactly(TraceIds.hex(trace));
+    p2.close();
+  }
+
+  @Test
+  void recordsRetentionDeletedBeforeARebuildAreCounted() {
+    nextOffset = 0;
+    byte[] trace = traceId(14);
+    MockProcessorContext<String, byte[]> first = context(T0);
+    BufferAndDecideProcessor p1 = processor(first);
+    send(p1, T0, trace, span(trace, 5, 1, "child", 0, 10));
+    send(p1, T0 + 1, trace, span(trace, 6, 1, "child", 0, 10));
+    logRecords.committed = nextOffset;
+    logRecords.deletedBefore = 1;
+    crash();
+    processor(context(T0 + 5_000));
+    assertThat(metrics.bufferLog().missingRecords()).isEqualTo(1);
   }
 }

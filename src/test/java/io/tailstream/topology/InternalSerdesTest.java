@@ -72,15 +72,16 @@ class InternalSerdesTest {
   private static final String DECISION = "01010000010000000000000a736c6f772d6d6f64656c00083366396330613162";
 
   @Test
-  void heldFragmentsAreAnOptionalTrailerThatRoundTrips() {
-    TraceSummary held = new TraceSummary(one("ranker", "ranker-v3"), 10, 20, 15, 3, 700);
+  void heldFragmentsAndTheFirstOffsetAreAnOptionalTrailerThatRoundTrips() {
+    TraceSummary held = new TraceSummary(one("ranker", "ranker-v3"), 10, 20, 15, 3, 700, 4242);
     byte[] bytes = InternalSerdes.SUMMARY.serializer().serialize("", held);
     TraceSummary read = InternalSerdes.SUMMARY.deserializer().deserialize("", bytes);
     assertThat(read.heldSpans()).isEqualTo(3);
     assertThat(read.heldBytes()).isEqualTo(700);
     assertThat(read.spanCount()).isEqualTo(held.spanCount());
     assertThat(read.rootMs()).isEqualTo(15);
-    assertThat(hex(bytes)).startsWith(ONE_ASCII).hasSize(ONE_ASCII.length() + 2 * 12);
+    assertThat(read.firstOffset()).isEqualTo(4242);
+    assertThat(hex(bytes)).startsWith(ONE_ASCII).hasSize(ONE_ASCII.length() + 2 * 20);
   }
 
   @Test
