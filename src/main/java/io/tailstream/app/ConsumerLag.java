@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tailstream.buffer.InputLag;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -18,13 +17,20 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.TaskMetadata;
-import org.apache.kafka.streams.ThreadMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link InputLag} of a running instance, from its main consumers' {@code records-lag} metric.
+ * {@link InputLag} of a running instance: the records of an input partition this instance has
+ * not processed yet, up to what can be read of it (its last stable offset). That is the main
+ * consumer's {@code records-lag} (position to end) plus what the task holds fetched but not yet
+ * processed ({@link TaskProgress}, from Kafka Streams' {@code TaskMetadata}). The second term is
+ * not a detail: with Kafka Streams' defaults, a restarted task over a backlog of 800 records per
+ * partition read {@code records-lag} 0 while 799 of them were still queued unprocessed
+ * ({@code ConsumerLagIntegrationTest}, figures in its log); the consumer had fetched them all.
+ *
+ * <p>{@link #recordsInFlight()} keeps its default, true: a record may still be on its way from a
+ * producer when the lag reads 0.
  *
  * <p>Lifecycle: constructed empty (the topology that asks it is built before Kafka Streams
  * exists), {@link #bind bound} to the {@code KafkaStreams} once, {@link #start started} (a daemon
@@ -32,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * metric per call, far too much per record), {@link #close closed}. Until the first refresh, and
  * whenever the client is not {@code RUNNING} or {@code REBALANCING}, every lag is unknown.
  *
- * <h2>What the metric says (Kafka 4.4.0)</h2>
+ * <h2>What records-lag says (Kafka 4.4.0)</h2>
  * Read in kafka-clients, kafka-streams and kafka-server 4.4.0 (the jars we run, disassembled, as
  * the source snapshot at hand, apache/kafka 4.0.0-SNAPSHOT, predates KIP-1109; the logic below
  * is the same in both except (a)). Classes in {@code org.apache.kafka.clients.consumer.internals}
@@ -65,7 +71,8 @@ import org.slf4j.LoggerFactory;
  *       {@code buffered.records.per.partition}; restoring tasks are paused too): not fetchable,
  *       so not fetched ({@code fetchablePartitions}), and a completed fetch already held for it is
  *       put back unread ({@code FetchCollector.collectFetch}): nothing is recorded, the last value
- *       stays. A consumer whose partitions are all paused sends no fetch at all.
+ *       stays. A consumer whose partitions are all paused sends no fetch at all. A paused
+ *       partition's queue is full, which the {@link TaskProgress} term counts.
  * </ol>
  *
  * <h2>When a value is trusted</h2>
@@ -77,12 +84,23 @@ import org.slf4j.LoggerFactory;
  * stuck in processing (the classic consumer fetches only inside {@code poll}), a dead fetcher,
  * and a consumer whose partitions are all paused.
  *
- * <p>What it cannot tell: (1) the lag counts from the consumer's position, not from what was
- * processed; records fetched but still queued in the task (up to
- * {@code buffered.records.per.partition}, 1000 by default, plus one fetch) are not lag, and a
- * partition paused because its queue is full keeps its last value, maybe 0. So 0 means "fetched
- * to the end". (2) A partition whose leader moved keeps its last value until it is fetched from
- * the new leader. (3) Records of an open upstream transaction count only once it commits.
+ * <h2>What the task holds</h2>
+ * {@code TaskMetadata.committedOffsets()} and {@code endOffsets()} are live read-only views of
+ * the stream task's own maps ({@code TaskMetadataImpl} wraps {@code StreamTask.committedOffsets()}
+ * and {@code highWaterMark()}; 4.4.0 as 4.0): one key per input partition put when the task is
+ * made (-1), values replaced by {@code TaskExecutor.updateTaskCommitMetadata} after each commit
+ * and by {@code TaskManager.updateTaskEndMetadata} after each poll with records. Replacing a
+ * value changes no structure, so another thread may read them.
+ *
+ * <p>Read order matters: metrics first, then per partition the committed offset, then the polled
+ * one. Each only grows, so a later read of the polled offset can only overcount the queue. The
+ * one window left is between the consumer recording a lag and Streams noting that poll's highest
+ * offset (a few microseconds on the stream thread), where one refresh can miss that poll's
+ * records.
+ *
+ * <p>What it cannot tell: a partition whose leader moved keeps its last {@code records-lag}
+ * until it is fetched from the new leader; records of an open upstream transaction count only
+ * once it commits (they are not readable before).
  */
 public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConsumerLag.class);
@@ -102,8 +120,11 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
 
     Map<MetricName, ? extends Metric> metrics();
 
-    /** Each main consumer's client id, with the input partitions of its thread's active tasks. */
-    Map<String, Set<TopicPartition>> mainConsumers();
+    /**
+     * Each main consumer's client id, with the input partitions of its thread's active tasks and
+     * how far each task got. Read after {@link #metrics()}; per partition, committed before polled.
+     */
+    Map<String, Map<TopicPartition, TaskProgress>> mainConsumers();
   }
 
   /** A consumer's {@code fetch-total} when last seen, and when it last moved. */
@@ -160,7 +181,7 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
 
   /** Binds to the client whose consumers it reads; once. */
   public void bind(KafkaStreams streams) {
-    bind(new StreamsSource(streams));
+    bind(new StreamsLagSource(streams));
   }
 
   synchronized void bind(Source s) {
@@ -208,9 +229,9 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
   @Override
   public void bindTo(MeterRegistry registry) {
     Gauge.builder("tailstream.input.partitions", this, ConsumerLag::known).tag("state", "known")
-        .description("input partitions of this instance whose consumer lag is known").register(registry);
+        .description("input partitions of this instance whose lag is known").register(registry);
     Gauge.builder("tailstream.input.partitions", this, ConsumerLag::caughtUp).tag("state", "caught_up")
-        .description("input partitions of this instance read to their end (lag 0)").register(registry);
+        .description("input partitions of this instance processed to their end (lag 0)").register(registry);
   }
 
   private void refreshSafely() {
@@ -240,8 +261,11 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
       publish(LagTable.EMPTY);
       return;
     }
-    Map<String, FetchMetricsReader.Reading> readings =
-        FetchMetricsReader.read(s.metrics(), s.mainConsumers());
+    Map<MetricName, ? extends Metric> metrics = s.metrics(); // before the offsets: see the note
+    Map<String, Map<TopicPartition, TaskProgress>> owned = s.mainConsumers();
+    Map<String, Set<TopicPartition>> partitions = new HashMap<>();
+    owned.forEach((client, progress) -> partitions.put(client, progress.keySet()));
+    Map<String, FetchMetricsReader.Reading> readings = FetchMetricsReader.read(metrics, partitions);
     long now = clockMs.getAsLong();
     liveness.keySet().retainAll(readings.keySet());
     Map<TopicPartition, Long> trusted = new HashMap<>();
@@ -252,8 +276,13 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
           : reading.fetches() != before.fetches() ? new Liveness(reading.fetches(), now) : before;
       liveness.put(client, after);
       if (after.movedAtMs() != NEVER && now - after.movedAtMs() <= staleAfterMs) {
-        // Two consumers for one partition only in a hand-over: the larger lag is the safe one.
-        reading.lags().forEach((tp, lag) -> trusted.merge(tp, lag, Math::max));
+        reading.lags().forEach((tp, toEnd) -> {
+          long queued = owned.get(client).get(tp).queued();
+          if (queued != UNKNOWN) {
+            // Two consumers for one partition only in a hand-over: the larger lag is the safe one.
+            trusted.merge(tp, toEnd + queued, Math::max);
+          }
+        });
       }
     });
     publish(LagTable.of(trusted));
@@ -293,31 +322,5 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
   @Override
   public String toString() {
     return "ConsumerLag[" + table + ", stale after " + staleAfterMs + " ms]";
-  }
-
-  /** The metrics and thread metadata of a live Kafka Streams client. */
-  private record StreamsSource(KafkaStreams streams) implements Source {
-    @Override
-    public boolean running() {
-      KafkaStreams.State state = streams.state();
-      return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
-    }
-
-    @Override
-    public Map<MetricName, ? extends Metric> metrics() {
-      return streams.metrics();
-    }
-
-    @Override
-    public Map<String, Set<TopicPartition>> mainConsumers() {
-      Map<String, Set<TopicPartition>> owned = new HashMap<>();
-      for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
-        Set<TopicPartition> partitions = owned.computeIfAbsent(thread.consumerClientId(), c -> new HashSet<>());
-        for (TaskMetadata task : thread.activeTasks()) {
-          partitions.addAll(task.topicPartitions());
-        }
-      }
-      return owned;
-    }
   }
 }

@@ -23,6 +23,8 @@ class ConsumerLagTest {
   private static final TopicPartition IN_0 = new TopicPartition("spans", 0);
   private static final TopicPartition IN_1 = new TopicPartition("spans", 1);
   private static final Duration STALE_AFTER = Duration.ofSeconds(5);
+  /** Polled up to offset 99 and committed 100: nothing queued. */
+  private static final TaskProgress DRAINED = new TaskProgress(100, 99);
 
   private final AtomicLong now = new AtomicLong(1_000_000);
   private final FakeSource source = new FakeSource();
@@ -34,7 +36,7 @@ class ConsumerLagTest {
     volatile FakeFetchMetrics metrics = new FakeFetchMetrics();
     /** When set, replaces {@link #metrics} on every read. */
     volatile Supplier<FakeFetchMetrics> live;
-    volatile Map<String, Set<TopicPartition>> owned = Map.of(MAIN, Set.of(IN_0, IN_1));
+    volatile Map<String, Map<TopicPartition, TaskProgress>> owned = owns(MAIN, IN_0, IN_1);
     volatile RuntimeException failure;
 
     @Override
@@ -51,9 +53,18 @@ class ConsumerLagTest {
     }
 
     @Override
-    public Map<String, Set<TopicPartition>> mainConsumers() {
+    public Map<String, Map<TopicPartition, TaskProgress>> mainConsumers() {
       return owned;
     }
+  }
+
+  /** A consumer whose tasks processed and committed all they polled. */
+  private static Map<String, Map<TopicPartition, TaskProgress>> owns(String client, TopicPartition... tps) {
+    Map<TopicPartition, TaskProgress> progress = new HashMap<>();
+    for (TopicPartition tp : tps) {
+      progress.put(tp, DRAINED);
+    }
+    return Map.of(client, progress);
   }
 
   /** One refresh after the consumer completed {@code fetches} fetches in all, {@code ms} later. */
@@ -84,6 +95,23 @@ class ConsumerLagTest {
     assertThat(lag.lag("spans", 1)).isEqualTo(25);
     assertThat(lag.known()).isEqualTo(2);
     assertThat(lag.caughtUp()).isEqualTo(1);
+  }
+
+  @Test
+  void recordsTheTaskHoldsUnprocessedCountAsLag() {
+    // The consumer has fetched everything (records-lag 0), the task has not processed it.
+    lag.bind(source);
+    source.owned = Map.of(MAIN, Map.of(IN_0, new TaskProgress(100, 899), IN_1, new TaskProgress(TaskProgress.NONE, 5)));
+    refreshAt(0, 1, 0, 0);
+    refreshAt(500, 2, 0, 0);
+
+    assertThat(lag.lag("spans", 0)).isEqualTo(800);
+    assertThat(lag.lag("spans", 1)).as("polled but never committed").isEqualTo(UNKNOWN);
+
+    source.owned = owns(MAIN, IN_0, IN_1);
+    refreshAt(500, 3, 2, 0);
+    assertThat(lag.lag("spans", 0)).isEqualTo(2);
+    assertThat(lag.lag("spans", 1)).isZero();
   }
 
   @Test
@@ -118,7 +146,7 @@ class ConsumerLagTest {
   @Test
   void oneStaleConsumerDoesNotHideAnother() {
     lag.bind(source);
-    source.owned = Map.of(MAIN, Set.of(IN_0), MAIN_2, Set.of(IN_1));
+    source.owned = Map.of(MAIN, Map.of(IN_0, DRAINED), MAIN_2, Map.of(IN_1, DRAINED));
     for (int i = 1; i <= 15; i++) {
       now.addAndGet(500);
       source.metrics = new FakeFetchMetrics().fetches(MAIN, i).lag(MAIN, "spans", 0, 0)
@@ -136,7 +164,7 @@ class ConsumerLagTest {
     refreshAt(0, 1, 0, 0);
     refreshAt(500, 2, 0, 0);
 
-    source.owned = Map.of(MAIN, Set.of(IN_0));
+    source.owned = owns(MAIN, IN_0);
     refreshAt(500, 3, 0, 0);
 
     assertThat(lag.lag("spans", 1)).isEqualTo(UNKNOWN);
