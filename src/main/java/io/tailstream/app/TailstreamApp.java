@@ -56,8 +56,6 @@ public final class TailstreamApp implements AutoCloseable {
   private final RulesWatcher watcher;
   private final Telemetry telemetry = new Telemetry();
   private final TailstreamMetrics metrics = new TailstreamMetrics(telemetry.registry());
-  /** Until the consumers' lag is read: every partition counts as caught up. */
-  private final InputLag inputLag = InputLag.ALWAYS_CAUGHT_UP;
   private volatile KafkaBufferLog bufferLog;
   private final AdaptiveGauges gauges;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -74,12 +72,16 @@ public final class TailstreamApp implements AutoCloseable {
   private volatile boolean failed;
 
   private final LiveInstances instances;
+  /** Exists before the topology that asks it; bound to the Kafka Streams client in start(). */
+  private final ConsumerLag inputLag;
 
   private TailstreamApp(TailstreamConfig config, String rulesText, Decider decider,
       LiveInstances instances) {
     this.instances = instances;
     this.config = config;
     this.rules = new ActiveRules(decider);
+    this.inputLag = new ConsumerLag(ConsumerLag.staleAfter(StreamsProperties.streams(config)));
+    inputLag.bindTo(telemetry.registry());
     this.watcher = new RulesWatcher(config.rulesFile(), rulesText, rules, metrics);
     metrics.rulesLoaded(decider.version(), decider.ruleNames());
     metrics.recordRefused(config.topics().output(), 0); // the series exists before the first refusal
@@ -113,6 +115,11 @@ public final class TailstreamApp implements AutoCloseable {
     LiveInstances instances = new LiveInstances(config);
     AdaptiveState adaptive = new AdaptiveState(new ModelLearners(), boosts, instances::count);
     return new TailstreamApp(config, text, Decider.compile(ruleSet, adaptive), instances);
+  }
+
+  /** How far this instance's consumers are behind each input partition; unknown until started. */
+  public InputLag inputLag() {
+    return inputLag;
   }
 
   /** The rules in force (they change when the rules file does). */
@@ -154,7 +161,9 @@ public final class TailstreamApp implements AutoCloseable {
     });
     streams = kafkaStreams;
     telemetry.bind(kafkaStreams);
+    inputLag.bind(kafkaStreams);
     kafkaStreams.start();
+    inputLag.start();
     Decider decider = rules.current();
     log.info("tailstream started: {} → {} ({}), rules {} version {} from {}", config.topics().input(),
         config.topics().output(), config.encoding(), decider.ruleNames(), decider.version(),
@@ -311,6 +320,7 @@ public final class TailstreamApp implements AutoCloseable {
   @Override
   public void close() {
     summaries.shutdownNow();
+    inputLag.close(); // from here every partition counts as not caught up
     if (admin != null) {
       admin.close();
     }
