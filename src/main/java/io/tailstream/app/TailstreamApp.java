@@ -65,6 +65,7 @@ public final class TailstreamApp implements AutoCloseable {
     return t;
   });
   private volatile KafkaStreams streams;
+  private volatile CloseMembership closeMembership;
   private volatile KafkaProducer<String, byte[]> sideProducer;
   private volatile RatesPublisher rates;
   private volatile AdminServer admin;
@@ -147,6 +148,7 @@ public final class TailstreamApp implements AutoCloseable {
     streamsProps.put(io.tailstream.config.OversizedRecordHandler.REFUSED_LISTENER,
         (java.util.function.Consumer<String>) metrics::recordRefused);
     DeadLetterHandler.install(streamsProps, fitted, metrics);
+    closeMembership = CloseMembership.forStreams(streamsProps);
     KafkaStreams kafkaStreams = new KafkaStreams(topology, streamsProps);
     kafkaStreams.setUncaughtExceptionHandler(e -> {
       log.error("stream thread failed; stopping this instance so that it can be restarted", e);
@@ -329,9 +331,15 @@ public final class TailstreamApp implements AutoCloseable {
     }
     KafkaStreams s = streams;
     if (s != null) {
-      // Commits what was processed and closes; buffered traces stay in the changelogged stores
-      // for whichever instance takes the tasks over (nothing is decided early).
-      s.close(config.shutdownTimeout());
+      // Commits what was processed and closes without deciding buffered traces early: whichever
+      // instance takes a task over restores its buffer from Kafka. Whether that happens now or
+      // after the session timeout is the membership choice (see CloseMembership).
+      CloseMembership membership = closeMembership;
+      log.info("closing: {}", membership);
+      if (!s.close(membership.options(config.shutdownTimeout()))) {
+        log.warn("Kafka Streams did not finish closing within shutdown-timeout {}",
+            config.shutdownTimeout());
+      }
       log.info("tailstream stopped; {}", metrics.summaryLine());
     }
     KafkaBufferLog reader = bufferLog;
