@@ -154,14 +154,15 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
         }
       }
       line += differ.isEmpty() ? "; every rule keeps as many as the replay"
-          : "; rules that keep another number than the replay: " + differ;
+          : "; rules that keep another number than the replay (rate limits, dynamic samplers and"
+              + " learned thresholds follow the clock a design decides on): " + differ;
     }
     return line + String.format("%n");
   }
 
   private static String megabytes(Map<String, Long> byTopic) {
     StringBuilder b = new StringBuilder();
-    byTopic.forEach((topic, bytes) -> b.append(b.length() == 0 ? "" : ", ")
+    new TreeMap<>(byTopic).forEach((topic, bytes) -> b.append(b.length() == 0 ? "" : ", ")
         .append(topic).append(' ').append(String.format("%.1f MB", bytes / 1e6)));
     return b.toString();
   }

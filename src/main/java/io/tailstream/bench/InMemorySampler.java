@@ -8,12 +8,12 @@ import io.tailstream.decide.Decider;
 import io.tailstream.decide.Decision;
 import io.tailstream.decide.FactsExtractor;
 import io.tailstream.decide.TraceFacts;
+import io.tailstream.otlp.Encoding;
 import io.tailstream.otlp.OtlpCodec;
 import io.tailstream.otlp.OtlpDecodeException;
 import io.tailstream.otlp.ProtoTraceSplitter;
 import io.tailstream.otlp.TraceAssembler;
 import io.tailstream.otlp.TraceIds;
-import io.tailstream.otlp.Encoding;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,8 +62,10 @@ import org.slf4j.LoggerFactory;
  * time) plus {@code wait}, and is decided once the input clock, the highest record timestamp
  * read, reaches that. When every assigned partition is caught up (lag 0) the clock follows the
  * wall clock as well, so that the input's last traces, and quiet live traffic, are decided too.
- * Producer clocks far in the future push the clock and decide everything early: not handled, the
- * bench's input has none.
+ * The bench's loader writes its input in less than {@code wait} of record time, so this sampler
+ * holds every trace until it has read the whole input, then decides them all. Rate limits and
+ * dynamic samplers see the same input clock. Producer clocks far in the future push the clock and
+ * decide everything early: not handled, the bench's input has none.
  *
  * <h2>What it loses</h2>
  * Offsets cover every record read, as the Collector's receiver commits what it handed on: the

@@ -124,7 +124,7 @@ class BenchReportTest {
     String table = report(null, 5.0).table();
     // errors: 3,000 in both; big-batches 2,000 vs 3,000; baseline 1,000 vs none.
     assertThat(table).contains("in-memory: all 150,000 traces decided 10.0 s after start (kept 6,000,"
-        + " dropped 144,000); rules that keep another number than the replay: {baseline=1000 vs 0,"
-        + " big-batches=2000 vs 3000}");
+        + " dropped 144,000); rules that keep another number than the replay")
+        .contains("{baseline=1000 vs 0, big-batches=2000 vs 3000}");
   }
 }
