@@ -1,19 +1,25 @@
 package io.tailstream.bench;
 
 import io.tailstream.app.TailstreamApp;
-import io.tailstream.config.ConfigLoader;
 import io.tailstream.config.StreamsProperties;
 import io.tailstream.config.TailstreamConfig;
+import io.tailstream.decide.Decider;
 import io.tailstream.embedded.EmbeddedKafkaBroker;
+import io.tailstream.otlp.Encoding;
+import io.tailstream.otlp.OtlpCodec;
+import io.tailstream.replay.Replay;
+import io.tailstream.replay.TopicSource;
+import io.tailstream.rules.RulesParser;
 import io.tailstream.topology.TailstreamTopology;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.Serdes;
@@ -39,17 +45,23 @@ import org.slf4j.LoggerFactory;
  *   <li>(b) tailstream on collector batches with null keys (split → repartition → buffer);</li>
  *   <li>(c) tailstream on input keyed by trace id (no repartition);</li>
  *   <li>the store floor: the keyed records put into a changelogged window store and nothing
- *       else, what any design that buffers spans in Kafka Streams state pays at least.</li>
+ *       else, what any design that buffers spans in Kafka Streams state pays at least;</li>
+ *   <li>the in-memory sampler ({@link InMemorySampler}), the design a user would otherwise pick,
+ *       on both input shapes.</li>
  * </ol>
  * The copy runs on both input shapes, and each tailstream figure is compared with the copy of
  * the same records. A warm-up round on a smaller topic runs every app once first, so the
  * measured rounds see compiled code rather than the JIT's first minute (the in-JVM broker alone
- * keeps a C2 thread busy that long on two cores). Then the memory scenario holds up to a million
- * traces in flight and samples the heap after GC and the RocksDB files on the way.
+ * keeps a C2 thread busy that long on two cores). Around every measured round the broker's
+ * per-topic byte counts are read ({@link BrokerBytes}), so that each design's bytes written per
+ * input byte are known; a replay of the input gives the kept traces to expect. Then the memory
+ * scenario holds up to a million traces in flight and samples the heap after GC and the RocksDB
+ * files on the way.
  */
 public final class EndToEndBenchmark {
   private static final Logger log = LoggerFactory.getLogger(EndToEndBenchmark.class);
   private static final Duration DECIDE_TIMEOUT = Duration.ofSeconds(120);
+  private static final String DECISION = "{ wait: 5s, after-root: 1s, idle: 1s, check-interval: 200ms }";
 
   /** What to run. {@code bootstrapServers} null means the in-JVM broker. */
   public record Options(long spans, long warmupSpans, int partitions, int threads,
@@ -88,22 +100,101 @@ public final class EndToEndBenchmark {
       runStoreFloor(bootstrap, prefix + "warm-floor", prefix + "warm-keyed", prefix, o, work, warm.keyed());
       runTailstream(bootstrap, prefix + "warm-b", prefix + "warm", false, prefix, o, work, warm.batched());
       runTailstream(bootstrap, prefix + "warm-c", prefix + "warm-keyed", true, prefix, o, work, warm.keyed());
+      runInMemory(bootstrap, prefix + "warm-m", prefix + "warm", BenchReport.IN_MEMORY, prefix, o, work,
+          warm.batched());
     }
     log.info("loading {} spans", o.spans());
     BenchInput.Topics input = BenchInput.load(bootstrap, prefix + "in", prefix + "in-keyed",
         o.spans(), o.seed());
+    String in = prefix + "in";
+    String keyed = prefix + "in-keyed";
     List<RunFigures> runs = new ArrayList<>();
-    runs.add(runCopy(bootstrap, prefix + "copy", prefix + "in", prefix + "copy-out", o, work, input.batched()));
-    runs.add(runCopy(bootstrap, prefix + "copy-keyed", prefix + "in-keyed", prefix + "copy-out", o, work,
-        input.keyed()));
-    runs.add(runStoreFloor(bootstrap, prefix + "floor-keyed", prefix + "in-keyed", prefix, o, work,
-        input.keyed()));
-    runs.add(runTailstream(bootstrap, prefix + "ts-b", prefix + "in", false, prefix, o, work, input.batched()));
-    runs.add(runTailstream(bootstrap, prefix + "ts-c", prefix + "in-keyed", true, prefix, o, work, input.keyed()));
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      // On the in-JVM broker its own byte counters; elsewhere the topics' sizes (see BrokerBytes).
+      Metered m = new Metered(o.bootstrapServers() == null
+          ? BrokerBytes.brokerMetrics() : BrokerBytes.logDirs(admin), prefix);
+      runs.add(m.round(in, () -> runCopy(bootstrap, prefix + "copy", in, prefix + "copy-out", o, work,
+          input.batched())));
+      runs.add(m.round(keyed, () -> runCopy(bootstrap, prefix + "copy-keyed", keyed, prefix + "copy-out",
+          o, work, input.keyed())));
+      runs.add(m.round(keyed, () -> runStoreFloor(bootstrap, prefix + "floor-keyed", keyed, prefix, o, work,
+          input.keyed())));
+      runs.add(m.round(in, () -> runTailstream(bootstrap, prefix + "ts-b", in, false, prefix, o, work,
+          input.batched())));
+      runs.add(m.round(keyed, () -> runTailstream(bootstrap, prefix + "ts-c", keyed, true, prefix, o, work,
+          input.keyed())));
+      runs.add(m.round(in, () -> runInMemory(bootstrap, prefix + "mem-b", in, BenchReport.IN_MEMORY, prefix,
+          o, work, input.batched())));
+      runs.add(m.round(keyed, () -> runInMemory(bootstrap, prefix + "mem-c", keyed,
+          BenchReport.IN_MEMORY_KEYED, prefix, o, work, input.keyed())));
+    }
+    BenchReport.Expected expected = replay(bootstrap, in, work.resolve(prefix + "replay"));
     MemoryScenario.Result memory = o.memoryTraces() > 0
         ? MemoryScenario.run(bootstrap, prefix, o, work, BenchConfigs::tailstream)
         : null;
-    return new BenchReport(o, input, runs, memory);
+    return new BenchReport(o, input, runs, memory, expected);
+  }
+
+  /** One measured round, and the bytes it wrote to the broker: snapshots before and after it. */
+  private record Metered(BrokerBytes.Source bytes, String prefix) {
+    interface Round {
+      RunFigures run() throws Exception;
+    }
+
+    RunFigures round(String input, Round round) throws Exception {
+      Map<String, Long> before = bytes.snapshot();
+      RunFigures figures = round.run(); // returns once the app is closed: everything is written
+      return figures.withBrokerWrites(
+          BrokerBytes.between(before, bytes.snapshot(), input, prefix, bytes.name()));
+    }
+  }
+
+  /**
+   * The in-memory sampler on {@code in}, with the rules, {@code wait}, output topic, commit
+   * interval and compression tailstream gets. Timed like the others: from its partitions'
+   * assignment until it committed the end of its input; then until every trace is decided.
+   */
+  private static RunFigures runInMemory(String bootstrap, String appId, String in, String name,
+      String prefix, Options o, Path work, BenchInput.Loaded loaded) throws Exception {
+    TailstreamConfig config = BenchConfigs.tailstream(bootstrap, appId, in, false, prefix, o,
+        work.resolve(appId), DECISION);
+    Decider rules = Decider.compile(RulesParser.load(config.rulesFile()));
+    InMemorySampler.Settings settings = new InMemorySampler.Settings(bootstrap, appId, in,
+        config.topics().output(), config.decision().maxWait(), o.commitInterval(), o.compression(),
+        config.maxOutputRecordBytes());
+    Probe.Sample ingested;
+    double decided;
+    InMemorySampler sampler = InMemorySampler.start(settings, rules);
+    try {
+      awaitFirstThread(sampler::assigned);
+      Probe probe = Probe.start(appId);
+      Offsets.awaitConsumed(bootstrap, appId, List.of(in));
+      ingested = probe.sample();
+      long deadline = System.nanoTime() + DECIDE_TIMEOUT.toNanos();
+      while (sampler.decided() < loaded.traces() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      decided = probe.sample().seconds();
+    } finally {
+      sampler.close();
+    }
+    InMemorySampler.Counts counts = sampler.counts();
+    log.info("{}: {} spans in {} s, all decided after {} s (kept {}, dropped {}, up to {} traces in "
+        + "flight)", appId, loaded.spans(), ingested.seconds(), decided, counts.kept(), counts.dropped(),
+        counts.maxTracesInFlight());
+    return RunFigures.inMemory(name, loaded, ingested, decided, counts);
+  }
+
+  /** What the rules keep of {@code topic} with every span read before any trace is decided. */
+  private static BenchReport.Expected replay(String bootstrap, String topic, Path dir) throws IOException {
+    Properties client = new Properties();
+    client.put("bootstrap.servers", bootstrap);
+    Replay.Result r = Replay.run(new TopicSource(client, topic, new TopicSource.Start.Beginning(),
+            Long.MAX_VALUE), OtlpCodec.of(Encoding.OTLP_PROTO),
+        Decider.compile(RulesParser.load(BenchConfigs.rules(dir))), null, records -> {});
+    Map<String, Long> byRule = new TreeMap<>();
+    r.keptByRule().forEach((rule, stats) -> byRule.put(rule, stats.traces()));
+    return new BenchReport.Expected(r.traces(), r.keptTraces(), byRule);
   }
 
   private static RunFigures runCopy(String bootstrap, String appId, String in, String out, Options o,
@@ -177,7 +268,7 @@ public final class EndToEndBenchmark {
       String prefix, Options o, Path work, BenchInput.Loaded loaded) throws Exception {
     Path dir = work.resolve(appId);
     TailstreamConfig config = BenchConfigs.tailstream(bootstrap, appId, in, keyed, prefix, o, dir,
-        "{ wait: 5s, after-root: 1s, idle: 1s, check-interval: 200ms }");
+        DECISION);
     List<String> consumed = keyed ? List.of(in)
         : List.of(in, io.tailstream.config.TopicSettings.defaultByTrace(appId));
     try (TailstreamApp app = TailstreamApp.create(config)) {
@@ -210,7 +301,7 @@ public final class EndToEndBenchmark {
    * Timing starts when the first stream thread runs: every app pays the same start-up otherwise,
    * and with several threads the client turns RUNNING only after the first one began processing.
    */
-  private static void awaitFirstThread(java.util.function.BooleanSupplier running)
+  private static void awaitFirstThread(BooleanSupplier running)
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!running.getAsBoolean()) {
@@ -233,46 +324,6 @@ public final class EndToEndBenchmark {
         topics.add(new NewTopic(prefix + name, partitions, (short) 1));
       }
       admin.createTopics(topics).all().get();
-    }
-  }
-
-  /** Writes and loads the tailstream config of one benchmark app. */
-  static final class BenchConfigs {
-    private BenchConfigs() {}
-
-    static TailstreamConfig tailstream(String bootstrap, String appId, String in, boolean keyed,
-        String prefix, Options o, Path dir, String decision) throws IOException {
-      Files.createDirectories(dir);
-      Path rules = dir.resolve("rules.yaml");
-      try (var res = EndToEndBenchmark.class.getResourceAsStream(
-          "/io/tailstream/examples/rules-ml-inference.yaml")) {
-        Files.copy(res, rules);
-      }
-      Path config = dir.resolve("tailstream.yaml");
-      Files.writeString(config, """
-          kafka:
-            bootstrap-servers: %s
-            application-id: %s
-            properties: { state.dir: %s, num.stream.threads: %d, commit.interval.ms: %d,
-                          producer.compression.type: %s }
-          input: { keyed-by-trace-id: %s }
-          topics:
-            input: %s
-            output: %sout
-            dead-letter: %sdlq
-            control: %scontrol
-            rates: %srates
-            partitions: %d
-          decision: %s
-          stress: { max-buffered-bytes: 1024GiB, heap-high-watermark: 99%% }
-          admin: { port: -1 }
-          auto-boost: { enabled: false }
-          rules: rules.yaml
-          """.formatted(bootstrap, appId, dir.resolve("state"), o.threads(), o.commitInterval().toMillis(), o.compression(), keyed, in, prefix,
-          prefix, prefix, prefix, o.partitions(), decision));
-      TailstreamConfig loaded = ConfigLoader.load(config, Map.of());
-      StreamsProperties.streams(loaded); // validate
-      return loaded;
     }
   }
 }

@@ -54,12 +54,16 @@ final class Probe {
     return 0;
   }
 
-  /** Kafka Streams names its threads {@code <client-id>-StreamThread-N}, client id = app id + uuid. */
+  /**
+   * Kafka Streams names its threads {@code <client-id>-StreamThread-N}, client id = app id + uuid;
+   * the in-memory sampler's one thread is {@code <app id>-sampler}.
+   */
   private static long streamThreadCpuNanos(String appId) {
     long total = 0;
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       String name = t.getName();
-      if (name.startsWith(appId + "-") && name.contains("StreamThread")) {
+      if (name.startsWith(appId + "-") && name.contains("StreamThread")
+          || name.equals(appId + InMemorySampler.THREAD_SUFFIX)) {
         long cpu = THREADS.getThreadCpuTime(t.getId());
         total += Math.max(0, cpu);
       }

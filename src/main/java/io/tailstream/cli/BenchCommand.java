@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
 /** {@code tailstream bench}: the end-to-end benchmark, on the in-JVM broker by default. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure tailstream against a plain exactly-once Kafka Streams copy of the same "
-        + "records: spans/s, MB/s, CPU per million spans, decision lateness, store bytes per span, "
-        + "and heap with up to a million traces in flight."},
+        + "records and against an in-memory sampler in the OpenTelemetry Collector's tail_sampling "
+        + "shape: spans/s, MB/s, CPU per million spans, decision lateness, store bytes per span, "
+        + "broker bytes written per input byte, and heap with up to a million traces in flight."},
     footer = {"", "Examples:", "  tailstream bench",
         "  tailstream bench --spans 200000 --memory-traces 0      (a quick run)",
         "  tailstream bench --json target/bench.json              (to compare commits)"})

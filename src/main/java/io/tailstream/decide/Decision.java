@@ -95,6 +95,20 @@ public record Decision(boolean kept, String rule, long threshold, String rulesVe
     return Math.max(threshold, incoming);
   }
 
+  /**
+   * The W3C tracestate a kept span that came with {@code incoming} goes out with: its {@code th}
+   * set to {@link #spanThreshold}, or removed when the decision erases it; the same string when
+   * nothing changes (so that callers can pass the span's bytes through).
+   */
+  public String traceState(String incoming) {
+    if (erasesThreshold()) {
+      return OtelTraceState.withoutThreshold(incoming); // malformed th values too
+    }
+    long in = OtelTraceState.threshold(incoming);
+    long out = spanThreshold(in);
+    return out == in ? incoming : OtelTraceState.withThreshold(incoming, out);
+  }
+
   @Override
   public String toString() {
     String th = rewritesThreshold() ? " th:" + OtelTraceState.encodeThreshold(threshold)

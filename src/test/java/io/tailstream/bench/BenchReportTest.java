@@ -6,32 +6,70 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BenchReportTest {
   private static final BenchInput.Loaded BATCHED = new BenchInput.Loaded(1_000_000, 150_000, 15_000, 155_000_000);
   private static final BenchInput.Loaded KEYED = new BenchInput.Loaded(1_000_000, 150_000, 150_000, 340_000_000);
+  private static final BenchReport.Expected EXPECTED = new BenchReport.Expected(150_000, 6_000,
+      Map.of("errors", 3_000L, "big-batches", 3_000L));
 
-  private static BenchReport report(MemoryScenario.Result memory) {
+  private static BrokerBytes.Written wrote(long input, long... perTopic) {
+    Map<String, Long> byTopic = new java.util.TreeMap<>();
+    for (int i = 0; i < perTopic.length; i++) {
+      byTopic.put("topic-" + i, perTopic[i]);
+    }
+    return new BrokerBytes.Written(byTopic, input, "BytesInPerSec");
+  }
+
+  /** {@code memorySeconds}: the in-memory sampler's time on each input, the rest fixed. */
+  private static BenchReport report(MemoryScenario.Result memory, double memorySeconds) {
     EndToEndBenchmark.Options options = new EndToEndBenchmark.Options(1_000_000, 0, 4, 1,
         memory == null ? 0 : 1_000_000, null, 7, Duration.ofSeconds(1), "none");
+    InMemorySampler.Counts counts = new InMemorySampler.Counts(6_000, 144_000, 0, 0, 40_000,
+        Map.of("errors", 3_000L, "big-batches", 2_000L, "baseline", 1_000L));
     List<RunFigures> runs = List.of(
         RunFigures.baseline("copy", BATCHED, new Probe.Sample(4.0, 20, 1)),
         RunFigures.baseline("copy-keyed", KEYED, new Probe.Sample(8.0, 40, 4)),
         RunFigures.baseline("store-floor-keyed", KEYED, new Probe.Sample(5.0, 25, 3)),
         RunFigures.tailstream("tailstream-repartition", BATCHED, new Probe.Sample(20.0, 50, 18),
-            21.0, 90, 250, 200 << 20, 6_000, 144_000).withStoreBytes(94_000_000),
+            21.0, 90, 250, 200 << 20, 6_000, 144_000).withStoreBytes(94_000_000)
+            .withBrokerWrites(wrote(100_000_000, 90_000_000, 120_000_000, 2_000_000)),
         RunFigures.tailstream("tailstream-keyed", KEYED, new Probe.Sample(10.0, 30, 15),
-            11.0, 95, 240, 190 << 20, 6_000, 144_000).withStoreBytes(94_000_000));
-    return new BenchReport(options, new BenchInput.Topics(BATCHED, KEYED), runs, memory);
+            11.0, 95, 240, 190 << 20, 6_000, 144_000).withStoreBytes(94_000_000)
+            .withBrokerWrites(wrote(200_000_000, 230_000_000, 10_000_000)),
+        RunFigures.inMemory("in-memory", BATCHED, new Probe.Sample(memorySeconds, 9, 4), memorySeconds + 5,
+            counts),
+        RunFigures.inMemory("in-memory-keyed", KEYED, new Probe.Sample(memorySeconds, 12, 6),
+            memorySeconds + 5, counts));
+    return new BenchReport(options, new BenchInput.Topics(BATCHED, KEYED), runs, memory, EXPECTED);
   }
 
   @Test
   void ratiosCompareEachTailstreamRunWithTheCopyOfTheSameRecords() {
-    BenchReport report = report(null);
+    BenchReport report = report(null, 5.0);
     assertThat(report.ratioRepartition()).isEqualTo(0.2); // 50k vs 250k spans/s
     assertThat(report.ratioKeyed()).isEqualTo(0.8); // 100k vs 125k spans/s
     assertThat(report.ratioKeyedToStoreFloor()).isEqualTo(0.5); // 100k vs 200k spans/s
+  }
+
+  @Test
+  void memoryRatiosCompareEachTailstreamRunWithTheInMemorySamplerOnTheSameRecords() {
+    BenchReport fast = report(null, 5.0); // the sampler at 200k spans/s on both inputs
+    assertThat(fast.ratioRepartitionVsMemory()).isEqualTo(0.25); // 50k vs 200k
+    assertThat(fast.ratioKeyedVsMemory()).isEqualTo(0.5); // 100k vs 200k
+    BenchReport slow = report(null, 20.0); // the same tailstream figures against a slower sampler
+    assertThat(slow.ratioRepartitionVsMemory()).isEqualTo(1.0);
+    assertThat(slow.ratioKeyedVsMemory()).isEqualTo(2.0);
+  }
+
+  @Test
+  void brokerBytesPerInputByteSumEveryTopicTheRoundWrote() {
+    BenchReport report = report(null, 5.0);
+    assertThat(report.run("tailstream-repartition").brokerBytesPerInputByte()).isEqualTo(2.12);
+    assertThat(report.run("tailstream-keyed").brokerBytesPerInputByte()).isEqualTo(1.2);
+    assertThat(report.run("copy").brokerBytesPerInputByte()).isNaN(); // not measured here
   }
 
   @Test
@@ -40,24 +78,53 @@ class BenchReportTest {
         new MemoryScenario.Point(100_000, 210L << 20, 20L << 20, 30L << 20),
         new MemoryScenario.Point(1_000_000, 240L << 20, 200L << 20, 300L << 20)),
         2_000_000, 330_000_000, 190_000_000);
-    JsonObject json = JsonParser.parseString(report(memory).json()).getAsJsonObject();
+    BenchReport report = report(memory, 8.0);
+    JsonObject json = JsonParser.parseString(report.json()).getAsJsonObject();
     assertThat(json.get("ratio_repartition").getAsDouble()).isEqualTo(0.2);
     assertThat(json.get("ratio_keyed").getAsDouble()).isEqualTo(0.8);
-    assertThat(json.getAsJsonArray("runs")).hasSize(5);
+    assertThat(json.get("ratio_repartition_vs_memory").getAsDouble())
+        .isEqualTo(report.ratioRepartitionVsMemory()).isEqualTo(0.4); // 50k vs 125k
+    assertThat(json.get("ratio_keyed_vs_memory").getAsDouble())
+        .isEqualTo(report.ratioKeyedVsMemory()).isEqualTo(0.8); // 100k vs 125k
+    assertThat(json.get("broker_bytes_per_input_byte_keyed").getAsDouble()).isEqualTo(1.2);
+    assertThat(json.get("broker_bytes_per_input_byte_repartition").getAsDouble()).isEqualTo(2.12);
+    assertThat(json.get("broker_bytes_source").getAsString()).isEqualTo("BytesInPerSec");
+    assertThat(json.get("replay_kept").getAsLong()).isEqualTo(6_000);
+    assertThat(json.getAsJsonArray("runs")).hasSize(7);
     JsonObject keyed = json.getAsJsonArray("runs").get(4).getAsJsonObject();
     assertThat(keyed.get("name").getAsString()).isEqualTo("tailstream-keyed");
     assertThat(keyed.get("spans_per_second").getAsDouble()).isEqualTo(100_000);
     assertThat(keyed.get("process_cpu_seconds_per_million_spans").getAsDouble()).isEqualTo(30);
     assertThat(keyed.get("store_bytes_per_span").getAsDouble()).isEqualTo(94);
+    assertThat(keyed.get("broker_bytes_written").getAsLong()).isEqualTo(240_000_000);
+    assertThat(keyed.getAsJsonObject("broker_bytes_by_topic").get("topic-1").getAsLong()).isEqualTo(10_000_000);
+    JsonObject inMemory = json.getAsJsonArray("runs").get(5).getAsJsonObject();
+    assertThat(inMemory.get("name").getAsString()).isEqualTo("in-memory");
+    assertThat(inMemory.get("kept").getAsLong()).isEqualTo(6_000);
+    assertThat(inMemory.getAsJsonObject("kept_by_rule").get("big-batches").getAsLong()).isEqualTo(2_000);
+    assertThat(inMemory.has("store_bytes_per_span")).isFalse();
     assertThat(json.getAsJsonArray("memory")).hasSize(2);
     assertThat(json.get("memory_store_bytes_per_span").getAsDouble()).isEqualTo(95);
   }
 
   @Test
-  void tableNamesEveryRunAndTheMemoryPoints() {
+  void tableNamesEveryRunTheNewRatiosAndTheMemoryPoints() {
     String table = report(new MemoryScenario.Result(List.of(
-        new MemoryScenario.Point(1_000_000, 240L << 20, 200L << 20, 300L << 20)), 2, 2, 2)).table();
+        new MemoryScenario.Point(1_000_000, 240L << 20, 200L << 20, 300L << 20)), 2, 2, 2), 5.0).table();
     assertThat(table).contains("copy-keyed", "store-floor-keyed", "tailstream-repartition", "tailstream-keyed",
-        "ratio_repartition (b/a) 0.20", "ratio_keyed (c/a) 0.80", "1,000,000", "240 MiB");
+        "in-memory ", "in-memory-keyed",
+        "ratio_repartition (b/a) 0.20", "ratio_keyed (c/a) 0.80", "1,000,000", "240 MiB",
+        "ratio_repartition_vs_memory 0.25", "ratio_keyed_vs_memory 0.50",
+        "broker bytes written per input byte: keyed 1.20, repartition 2.12",
+        "6,000 of 150,000 traces kept");
+  }
+
+  @Test
+  void tableNamesTheRulesWhoseKeptCountDiffersFromTheReplay() {
+    String table = report(null, 5.0).table();
+    // errors: 3,000 in both; big-batches 2,000 vs 3,000; baseline 1,000 vs none.
+    assertThat(table).contains("in-memory: all 150,000 traces decided 10.0 s after start (kept 6,000,"
+        + " dropped 144,000); rules that keep another number than the replay")
+        .contains("{baseline=1000 vs 0, big-batches=2000 vs 3000}");
   }
 }

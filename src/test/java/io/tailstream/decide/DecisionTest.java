@@ -48,6 +48,21 @@ class DecisionTest {
   }
 
   @Test
+  void traceStateIsTheSameStringWhenNothingChangesAndRewrittenOtherwise() {
+    String quarter = "ot=th:c;rv:abcdef01234567,vendor=x";
+    assertThat(Decision.keep("errors", "v").traceState(quarter)).isSameAs(quarter);
+    assertThat(Decision.keepSampled("vip", QUARTER, "v").traceState(quarter)).isSameAs(quarter);
+    String raised = Decision.keepSampled("baseline", HALF, "v").traceState("vendor=x");
+    assertThat(OtelTraceState.threshold(raised)).isEqualTo(HALF);
+    assertThat(raised).contains("vendor=x");
+    assertThat(OtelTraceState.threshold(Decision.keepSampled("baseline", HALF, "v").traceState(quarter)))
+        .isEqualTo(QUARTER); // never lowered
+    String erased = Decision.keepErasingThreshold("capped", "v").traceState(quarter);
+    assertThat(OtelTraceState.threshold(erased)).isEqualTo(OtelTraceState.ABSENT);
+    assertThat(erased).contains("rv:abcdef01234567", "vendor=x");
+  }
+
+  @Test
   void theStoredCodesAreFixed() {
     // Decisions in the decision memory hold these values: -1 predates ERASE.
     assertThat(Decision.KEEP_INCOMING).isEqualTo(-1);
