@@ -36,6 +36,15 @@ final class KafkaTestSupport {
 
   private KafkaTestSupport() {}
 
+  /**
+   * Kafka settings of the fault tests that want a dead member out of the group fast: a 6 s
+   * session instead of 45 s, and open transactions of a killed instance aborted after 5 s.
+   */
+  static final Map<String, String> FAST_FAILOVER = orderedMap(
+      "session.timeout.ms", "6000",
+      "heartbeat.interval.ms", "1500",
+      "producer.transaction.timeout.ms", "5000");
+
   static Path writeConfig(Path dir, String bootstrap, String applicationId, String decision,
       String extraProperties) throws IOException {
     return writeConfig(dir, bootstrap, applicationId, decision, extraProperties, CORE_RULES);
@@ -43,26 +52,46 @@ final class KafkaTestSupport {
 
   static Path writeConfig(Path dir, String bootstrap, String applicationId, String decision,
       String extraProperties, String rules) throws IOException {
+    return writeConfig(dir, bootstrap, applicationId, decision, extraProperties, rules, FAST_FAILOVER, false);
+  }
+
+  /**
+   * Writes {@code dir/tailstream.yaml} and {@code dir/rules.yaml}, with the state directory in
+   * {@code dir/state}. {@code kafkaProperties} go under {@code kafka.properties} (empty: Kafka's
+   * defaults, as a user who sets nothing gets them); with {@code adminPort} the admin port is a
+   * free one on 127.0.0.1, which the child logs ({@link AdminEndpoint#fromLog}), else it is off.
+   */
+  static Path writeConfig(Path dir, String bootstrap, String applicationId, String decision,
+      String extraProperties, String rules, Map<String, String> kafkaProperties, boolean adminPort)
+      throws IOException {
     Files.writeString(dir.resolve("rules.yaml"), rules);
     Path stateDir = Files.createDirectories(dir.resolve("state"));
     Path config = dir.resolve("tailstream.yaml");
+    StringBuilder properties = new StringBuilder();
+    kafkaProperties.forEach((k, v) -> properties.append("\n    ").append(k).append(": ").append(v));
     Files.writeString(config, """
         kafka:
           bootstrap-servers: %s
           application-id: %s
           properties:
-            state.dir: %s
-            session.timeout.ms: 6000
-            heartbeat.interval.ms: 1500
-            producer.transaction.timeout.ms: 5000
+            state.dir: %s%s
         %s
         topics: { input: %s-in, output: %s-out, dead-letter: %s-dlq, control: %s-control, rates: %s-rates, partitions: 3 }
         decision: %s
-        admin: { port: -1 }
+        admin: %s
         rules: rules.yaml
-        """.formatted(bootstrap, applicationId, stateDir, extraProperties, applicationId,
-        applicationId, applicationId, applicationId, applicationId, decision));
+        """.formatted(bootstrap, applicationId, stateDir, properties, extraProperties, applicationId,
+        applicationId, applicationId, applicationId, applicationId, decision,
+        adminPort ? "{ port: 0, bind: 127.0.0.1 }" : "{ port: -1 }"));
     return config;
+  }
+
+  private static Map<String, String> orderedMap(String... keysAndValues) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      map.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return Collections.unmodifiableMap(map);
   }
 
   /**
@@ -93,9 +122,11 @@ final class KafkaTestSupport {
     return out;
   }
 
-  private record Placed(ResourceSpans resource, Span span) {}
+  /** A span and the resource (with its scope) it came from. */
+  record Placed(ResourceSpans resource, Span span) {}
 
-  private static ExportTraceServiceRequest request(List<Placed> spans) {
+  /** One collector batch: the spans grouped under their resources again. */
+  static ExportTraceServiceRequest request(List<Placed> spans) {
     Map<Object, ResourceSpans.Builder> byResource = new LinkedHashMap<>();
     for (Placed p : spans) {
       ResourceSpans.Builder rs = byResource.computeIfAbsent(p.resource.getResource(), r ->
@@ -248,6 +279,13 @@ final class KafkaTestSupport {
     return out;
   }
 
+  /** Span counts per trace of an expectation (trace → span ids), for {@link #report}. */
+  static Map<String, Integer> spanCounts(Map<String, ? extends java.util.Collection<String>> spans) {
+    Map<String, Integer> out = new HashMap<>();
+    spans.forEach((trace, ids) -> out.put(trace, ids.size()));
+    return out;
+  }
+
   /**
    * Appends one line per fault test to target/fault-report.txt: spans sent and kept, lost and
    * duplicated (both must be 0; the tests assert it), and the recovery time.
@@ -263,6 +301,28 @@ final class KafkaTestSupport {
     Files.writeString(report, String.format("%-34s spans sent %,7d  kept %,7d  traces lost %d  duplicated %d  recovery %s%n",
         fault, sentSpans, keptSpans, lost, duplicated, recovery == null ? "-" : recovery.toMillis() + " ms"),
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  /**
+   * Sends a signal to a child process ({@code STOP} freezes every thread of it, heartbeats
+   * included, until {@code CONT}), as an overloaded node or a stuck VM would be frozen.
+   */
+  static void signal(Process child, String signal) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid()))
+        .redirectErrorStream(true).start();
+    String out = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -" + signal + " " + child.pid() + " failed: " + out);
+    }
+  }
+
+  /** The last {@code lines} lines of a child's log, for failure messages. */
+  static String tail(Path log, int lines) throws IOException {
+    if (!Files.exists(log)) {
+      return "(no log at " + log + ")";
+    }
+    List<String> all = Files.readAllLines(log);
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
   /**
