@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -45,7 +46,10 @@ final class KafkaBufferLog implements BufferLog, AutoCloseable {
   public long committedOffset(String topic, int partition) {
     TopicPartition tp = new TopicPartition(topic, partition);
     try {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+      // Stable offsets only: a transaction of the task's previous owner that is still being
+      // committed would otherwise show the offset before it, and the re-read would stop short.
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId,
+              new ListConsumerGroupOffsetsOptions().requireStable(true))
           .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
       OffsetAndMetadata o = committed.get(tp);
       return o == null ? -1 : o.offset();
