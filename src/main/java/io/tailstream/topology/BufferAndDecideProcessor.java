@@ -130,7 +130,8 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
 
   @Override
   public void process(Record<Bytes, ByTraceRecord> record) {
-    long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
+    var metadata = context.recordMetadata();
+    long offset = metadata.isPresent() ? metadata.get().offset() : -1; // no boxing per record
     if (record.value() instanceof Watermark mark) {
       if (offset >= 0) {
         nextOffset = offset + 1;
