@@ -60,8 +60,8 @@ public final class TailstreamTopology {
                 Serdes.Bytes(), Serdes.ByteArray())
             .withCachingDisabled()
             .withLoggingDisabled(),
-        // No record cache: a summary lives longer than a commit interval, so the cache saved no
-        // RocksDB write, and its sorted map and flushes cost a quarter of the stream thread.
+        // No record cache: a summary usually outlives a commit interval, so the cache saved few
+        // RocksDB writes, while its sorted map and flushes took a quarter of the stream thread.
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.TRACE_STATE),
                 Serdes.Bytes(), InternalSerdes.SUMMARY)
