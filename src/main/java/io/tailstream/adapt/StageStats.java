@@ -31,7 +31,10 @@ public final class StageStats {
   public record Stat(String kind, String name, long count, double errorRate, double p50Ms,
       double p95Ms, double p99Ms) {}
 
-  private final Map<String, Window> windows = new ConcurrentHashMap<>();
+  // One map per kind, keyed by the name as it came: a service name is the cached Resource's own
+  // String, whose hash is computed once, where a "kind=name" key was a new String per span.
+  private final Map<String, Window> stages = new ConcurrentHashMap<>();
+  private final Map<String, Window> models = new ConcurrentHashMap<>();
   private final ByteBudget budget;
 
   public StageStats() {
@@ -45,10 +48,10 @@ public final class StageStats {
 
   public void observe(String service, String model, long durationNanos, boolean error) {
     if (service != null) {
-      window("stage", service).add(durationNanos, error);
+      window(stages, "stage", service).add(durationNanos, error);
     }
     if (model != null) {
-      window("model", model).add(durationNanos, error);
+      window(models, "model", model).add(durationNanos, error);
     }
   }
 
@@ -58,14 +61,8 @@ public final class StageStats {
    */
   public List<Stat> drain() {
     List<Stat> out = new ArrayList<>();
-    windows.forEach((key, w) -> {
-      Stat s = w.drain();
-      if (s != null) {
-        out.add(s);
-      } else if (w.forgettable() && windows.remove(key, w)) {
-        budget.release(w.bytes); // a span reaching it as it goes is lost: one span, once
-      }
-    });
+    drain(stages, out);
+    drain(models, out);
     return out;
   }
 
@@ -79,17 +76,28 @@ public final class StageStats {
     return budget.refused();
   }
 
-  private Window window(String kind, String name) {
-    String key = kind + "=" + name;
-    Window w = windows.get(key);
+  private void drain(Map<String, Window> windows, List<Stat> out) {
+    windows.forEach((name, w) -> {
+      Stat s = w.drain();
+      if (s != null) {
+        out.add(s);
+      } else if (w.forgettable() && windows.remove(name, w)) {
+        budget.release(w.bytes); // a span reaching it as it goes is lost: one span, once
+      }
+    });
+  }
+
+  private Window window(Map<String, Window> windows, String kind, String name) {
+    Window w = windows.get(name);
     if (w == null) {
-      long bytes = HISTOGRAM_BYTES + KEY_OVERHEAD_BYTES + 2L * (key.length() + name.length());
-      if (windows.size() >= MAX_KEYS || !budget.tryReserve(bytes)) {
+      // Accounted as when the key was "kind=name": the name twice and the kind once, in UTF-16.
+      long bytes = HISTOGRAM_BYTES + KEY_OVERHEAD_BYTES + 2L * (kind.length() + 1 + 2L * name.length());
+      if (stages.size() + models.size() >= MAX_KEYS || !budget.tryReserve(bytes)) {
         budget.refuse();
         return overflow;
       }
       Window created = new Window(kind, name, bytes);
-      w = windows.putIfAbsent(key, created);
+      w = windows.putIfAbsent(name, created);
       if (w != null) {
         budget.release(bytes); // another thread added it meanwhile
       } else {
@@ -103,7 +111,7 @@ public final class StageStats {
     return new Histogram(1, MAX_MICROS, 2);
   }
 
-  /** Not in {@code windows}: never drained, forgotten or accounted (one fixed histogram). */
+  /** In neither map: never drained, forgotten or accounted (one fixed histogram). */
   private final Window overflow = new Window("overflow", "-", 0);
 
   private static final class Window {

@@ -19,19 +19,37 @@ import java.util.TreeSet;
  * @param expected what a replay of the measured input keeps (every span read before any trace
  *     is decided, the same rules): the reference the designs' kept counts are shown against;
  *     null when not computed
+ * @param rebuilds the rebuild rounds, empty when not run; {@code reread_seconds_per_gb} (null
+ *     keys, the by-trace topic) and {@code reread_seconds_per_gb_keyed} in the JSON
  */
 public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics input,
-    List<RunFigures> runs, MemoryScenario.Result memory, Expected expected) {
+    List<RunFigures> runs, MemoryScenario.Result memory, Expected expected,
+    List<RebuildRound.Result> rebuilds) {
   static final String KEYED = "tailstream-keyed";
   static final String REPARTITION = "tailstream-repartition";
   static final String IN_MEMORY = "in-memory";
   static final String IN_MEMORY_KEYED = "in-memory-keyed";
+
+  public BenchReport {
+    rebuilds = List.copyOf(rebuilds);
+  }
+
+  /** Without rebuild rounds. */
+  public BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics input, List<RunFigures> runs,
+      MemoryScenario.Result memory, Expected expected) {
+    this(options, input, runs, memory, expected, List.of());
+  }
 
   /** Kept traces of a replay of the input, in total and per rule. */
   public record Expected(long traces, long kept, Map<String, Long> keptByRule) {
     public Expected {
       keptByRule = Map.copyOf(keptByRule);
     }
+  }
+
+  /** The rebuild round of that name ({@code rebuild-repartition}, {@code rebuild-keyed}), or null. */
+  RebuildRound.Result rebuild(String name) {
+    return rebuilds.stream().filter(r -> r.name().equals(name)).findFirst().orElse(null);
   }
 
   RunFigures run(String name) {
@@ -118,6 +136,13 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
             megabytes(r.brokerWrites().byTopic())));
       }
     }
+    for (RebuildRound.Result r : rebuilds) {
+      out.append(String.format("%s: %,d traces (%.1f MB) buffered; a new instance with an empty state dir re-read"
+              + " %,d records (%.1f MB) in %.2f s = %.1f s/GB, every task (%d) rebuilt %.2f s after its start,"
+              + " %,d traces buffered again%n", r.name(), r.bufferedTraces(), r.bufferedBytes() / 1e6,
+          r.records(), r.bytes() / 1e6, r.rereadSeconds(), r.secondsPerGigabyte(), r.rebuilds(),
+          r.recoverySeconds(), r.rebuiltTraces()));
+    }
     if (memory != null) {
       out.append(String.format("%-18s %16s %18s %20s%n", "traces in flight", "heap after GC",
           "RocksDB files", "buffered OTLP bytes"));
@@ -189,11 +214,35 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
       root.put("replay_kept", expected.kept());
       root.put("replay_kept_by_rule", new TreeMap<>(expected.keptByRule()));
     }
+    if (!rebuilds.isEmpty()) {
+      RebuildRound.Result nullKeys = rebuild("rebuild-repartition");
+      RebuildRound.Result keyed = rebuild("rebuild-keyed");
+      root.put("reread_seconds_per_gb", nullKeys == null ? null : nullKeys.secondsPerGigabyte());
+      root.put("reread_seconds_per_gb_keyed", keyed == null ? null : keyed.secondsPerGigabyte());
+    }
     List<Map<String, Object>> list = new ArrayList<>();
     for (RunFigures r : runs) {
       list.add(json(r));
     }
     root.put("runs", list);
+    if (!rebuilds.isEmpty()) {
+      List<Map<String, Object>> rounds = new ArrayList<>();
+      for (RebuildRound.Result r : rebuilds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", r.name());
+        m.put("buffered_traces", r.bufferedTraces());
+        m.put("buffered_bytes", r.bufferedBytes());
+        m.put("rebuilds", r.rebuilds());
+        m.put("reread_records", r.records());
+        m.put("reread_bytes", r.bytes());
+        m.put("reread_seconds", r.rereadSeconds());
+        m.put("reread_seconds_per_gb", r.secondsPerGigabyte());
+        m.put("recovery_seconds", r.recoverySeconds());
+        m.put("rebuilt_traces", r.rebuiltTraces());
+        rounds.add(m);
+      }
+      root.put("rebuilds", rounds);
+    }
     if (memory != null) {
       List<Map<String, Object>> points = new ArrayList<>();
       for (MemoryScenario.Point p : memory.points()) {

@@ -54,19 +54,23 @@ import org.slf4j.LoggerFactory;
  * measured rounds see compiled code rather than the JIT's first minute (the in-JVM broker alone
  * keeps a C2 thread busy that long on two cores). Around every measured round the broker's
  * per-topic byte counts are read ({@link BrokerBytes}), so that each design's bytes written per
- * input byte are known; a replay of the input gives the kept traces to expect. Then the memory
- * scenario holds up to a million traces in flight and samples the heap after GC and the RocksDB
- * files on the way.
+ * input byte are known; a replay of the input gives the kept traces to expect. The rebuild
+ * rounds ({@link RebuildRound}) measure what a new pod pays to read a buffer of the whole input
+ * back from its log. Then the memory scenario holds up to a million traces in flight and samples
+ * the heap after GC and the RocksDB files on the way.
  */
 public final class EndToEndBenchmark {
   private static final Logger log = LoggerFactory.getLogger(EndToEndBenchmark.class);
   private static final Duration DECIDE_TIMEOUT = Duration.ofSeconds(120);
   private static final String DECISION = "{ wait: 5s, after-root: 1s, idle: 1s, check-interval: 200ms }";
 
-  /** What to run. {@code bootstrapServers} null means the in-JVM broker. */
+  /**
+   * What to run. {@code bootstrapServers} null means the in-JVM broker; {@code rebuild}: also
+   * measure the rebuild of a buffer from its log ({@link RebuildRound}) on both inputs.
+   */
   public record Options(long spans, long warmupSpans, int partitions, int threads,
       long memoryTraces, String bootstrapServers, long seed, Duration commitInterval,
-      String compression) {
+      String compression, boolean rebuild) {
     public Options {
       if (spans < 1_000) {
         throw new IllegalArgumentException("spans must be at least 1000, got " + spans);
@@ -74,6 +78,13 @@ public final class EndToEndBenchmark {
       if (partitions < 1 || threads < 1) {
         throw new IllegalArgumentException("partitions and threads must be positive");
       }
+    }
+
+    /** Without the rebuild rounds. */
+    public Options(long spans, long warmupSpans, int partitions, int threads, long memoryTraces,
+        String bootstrapServers, long seed, Duration commitInterval, String compression) {
+      this(spans, warmupSpans, partitions, threads, memoryTraces, bootstrapServers, seed,
+          commitInterval, compression, false);
     }
   }
 
@@ -129,10 +140,15 @@ public final class EndToEndBenchmark {
           BenchReport.IN_MEMORY_KEYED, prefix, o, work, input.keyed())));
     }
     BenchReport.Expected expected = replay(bootstrap, in, work.resolve(prefix + "replay"));
+    List<RebuildRound.Result> rebuilds = new ArrayList<>();
+    if (o.rebuild()) {
+      rebuilds.add(RebuildRound.run(bootstrap, prefix, o, work, in, false));
+      rebuilds.add(RebuildRound.run(bootstrap, prefix, o, work, keyed, true));
+    }
     MemoryScenario.Result memory = o.memoryTraces() > 0
         ? MemoryScenario.run(bootstrap, prefix, o, work, BenchConfigs::tailstream)
         : null;
-    return new BenchReport(o, input, runs, memory, expected);
+    return new BenchReport(o, input, runs, memory, expected, rebuilds);
   }
 
   /** One measured round, and the bytes it wrote to the broker: snapshots before and after it. */
@@ -301,7 +317,7 @@ public final class EndToEndBenchmark {
    * Timing starts when the first stream thread runs: every app pays the same start-up otherwise,
    * and with several threads the client turns RUNNING only after the first one began processing.
    */
-  private static void awaitFirstThread(BooleanSupplier running)
+  static void awaitFirstThread(BooleanSupplier running)
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!running.getAsBoolean()) {

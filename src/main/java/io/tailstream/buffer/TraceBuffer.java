@@ -92,7 +92,7 @@ public final class TraceBuffer {
    * or {@code nextOffset} (the offset after the last one read) when nothing is buffered.
    */
   public long reReadFrom(long nextOffset) {
-    long oldest = reReadPoint.advance(id -> summaries.get(id) != null);
+    long oldest = reReadPoint.advance(id -> summary(id) != null); // the filter spares most look-ups
     return oldest == ReReadPoint.NONE ? nextOffset : Math.min(oldest, nextOffset);
   }
 

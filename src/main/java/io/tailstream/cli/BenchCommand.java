@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
     description = {"Measure tailstream against a plain exactly-once Kafka Streams copy of the same "
         + "records and against an in-memory sampler in the OpenTelemetry Collector's tail_sampling "
         + "shape: spans/s, MB/s, CPU per million spans, decision lateness, store bytes per span, "
-        + "broker bytes written per input byte, and heap with up to a million traces in flight."},
+        + "broker bytes written per input byte, the rebuild of a buffer from its log (seconds per GB "
+        + "re-read), and heap with up to a million traces in flight."},
     footer = {"", "Examples:", "  tailstream bench",
         "  tailstream bench --spans 200000 --memory-traces 0      (a quick run)",
         "  tailstream bench --json target/bench.json              (to compare commits)"})
@@ -51,6 +52,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "compression.type of every app's producer, the copy's included: none, lz4, zstd, snappy, gzip (default ${DEFAULT-VALUE}, tailstream's default).")
   String compression;
 
+  @Option(names = "--rebuild", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Measure the rebuild of a buffer from its log: a new instance with an empty state dir re-reads what a stopped one had buffered (default ${DEFAULT-VALUE}; --no-rebuild skips it).")
+  boolean rebuild;
+
   @Option(names = "--json", description = "Also write the figures as JSON to this file.")
   Path json;
 
@@ -61,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(spans, warmupSpans,
           partitions, threads, memoryTraces, bootstrapServers, seed,
-          commitInterval, compression), work);
+          commitInterval, compression, rebuild), work);
     } finally {
       EmbeddedKafkaBroker.deleteRecursively(work); // the apps' state: hundreds of MB per run
     }

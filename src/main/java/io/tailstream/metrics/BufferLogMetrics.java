@@ -49,4 +49,14 @@ public final class BufferLogMetrics {
   public long missingRecords() {
     return missing.sum();
   }
+
+  /** Bytes of the records read again (keys and values as stored in the log). */
+  public long bytesReread() {
+    return bytes.sum();
+  }
+
+  /** Time spent reading again and rebuffering, summed over every rebuild. */
+  public long rereadMillis() {
+    return millis.sum();
+  }
 }

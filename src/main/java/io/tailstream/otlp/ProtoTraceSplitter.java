@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Parser;
 import com.google.protobuf.WireFormat;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -14,7 +13,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +23,8 @@ import java.util.Map;
  * <p>Design: the request's envelope (ResourceSpans → ScopeSpans) is walked with a
  * {@link CodedInputStream}, remembering where each Resource, Scope and Span lies in the input.
  * Only spans are parsed (their trace id and the facts need them); a Resource or Scope is parsed
- * once per distinct byte string and cached, because collectors repeat the same few resources in
- * every request. Each fragment is then written by copying those byte ranges under fresh
+ * once per distinct byte string and cached ({@link HeadCache}), because collectors repeat the
+ * same few resources in every request, and once per envelope, which the traces of a batch share. Each fragment is then written by copying those byte ranges under fresh
  * length prefixes: the spans reach the buffer, and later the output, as the bytes the collector
  * sent. Compared with parse → regroup → serialize this saves the resource attributes' parsing
  * and the whole serialization. Fields of ResourceSpans and ScopeSpans that OTLP does not define
@@ -47,8 +45,9 @@ public final class ProtoTraceSplitter {
    */
   public record Result(List<Fragment> fragments, byte[] invalid, int invalidSpans, int spanCount) {}
 
-  private final Map<ByteString, Resource> resources = new HashMap<>();
-  private final Map<ByteString, InstrumentationScope> scopes = new HashMap<>();
+  private final HeadCache<Resource> resources = new HeadCache<>(Resource.parser(), CACHE_LIMIT);
+  private final HeadCache<InstrumentationScope> scopes = new HeadCache<>(InstrumentationScope.parser(),
+      CACHE_LIMIT);
 
   public Result split(byte[] request) throws OtlpDecodeException {
     if (request == null) {
@@ -164,19 +163,17 @@ public final class ProtoTraceSplitter {
     return env;
   }
 
-  /** The envelope's Resource or Scope, parsed once per distinct byte string. */
-  private static <T> T head(Map<ByteString, T> cache, Parser<T> parser, byte[] bytes, Envelope e)
+  /**
+   * The envelope's Resource or Scope, parsed once per distinct byte string and looked up once per
+   * envelope (the traces of a batch share theirs).
+   */
+  @SuppressWarnings("unchecked") // an envelope's head is only ever looked up in one cache
+  private static <T> T head(HeadCache<T> cache, byte[] bytes, Envelope e)
       throws InvalidProtocolBufferException {
-    ByteString key = ByteString.copyFrom(bytes, e.headOffset, e.headLength);
-    T parsed = cache.get(key);
-    if (parsed == null) {
-      if (cache.size() >= CACHE_LIMIT) {
-        cache.clear();
-      }
-      parsed = parser.parseFrom(key);
-      cache.put(key, parsed);
+    if (e.parsedHead == null) {
+      e.parsedHead = cache.get(bytes, e.headOffset, e.headLength);
     }
-    return parsed;
+    return (T) e.parsedHead;
   }
 
   /** Where a ResourceSpans or ScopeSpans envelope's parts lie in the input. */
@@ -185,6 +182,7 @@ public final class ProtoTraceSplitter {
     int headLength;
     int schemaOffset = -1;
     int schemaLength;
+    Object parsedHead; // the Resource or Scope, once looked up
     final List<Envelope> children = new ArrayList<>(2);
     final IntList spanOffsets = new IntList();
     final IntList spanLengths = new IntList();
@@ -232,12 +230,12 @@ public final class ProtoTraceSplitter {
       for (Part r : resources) {
         ResourceSpans.Builder rsb = ResourceSpans.newBuilder();
         if (r.envelope.headOffset >= 0) {
-          rsb.setResource(head(splitter.resources, Resource.parser(), source, r.envelope));
+          rsb.setResource(head(splitter.resources, source, r.envelope));
         }
         for (Part s : r.children) {
           ScopeSpans.Builder ssb = ScopeSpans.newBuilder();
           if (s.envelope.headOffset >= 0) {
-            ssb.setScope(head(splitter.scopes, InstrumentationScope.parser(), source, s.envelope));
+            ssb.setScope(head(splitter.scopes, source, s.envelope));
           }
           rsb.addScopeSpans(ssb.addAllSpans(s.spans));
         }

@@ -1,6 +1,7 @@
 package io.tailstream.adapt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
@@ -67,5 +68,23 @@ class StageStatsTest {
     stats.observe("gone", null, 1_000_000L, false);
     assertThat(stats.drain()).as("back, as a new key").extracting(StageStats.Stat::name).containsExactly("gone");
     assertThat(stats.accountedBytes()).isEqualTo(both);
+  }
+
+  @Test
+  void aStageAndAModelOfTheSameNameAreTwoKeysAndTheKeyBoundCountsBoth() {
+    StageStats stats = new StageStats();
+    stats.observe("ranker", "ranker", 1_000_000L, false);
+    stats.observe("ranker", null, 3_000_000L, true);
+    assertThat(stats.drain()).extracting(StageStats.Stat::kind, StageStats.Stat::name, StageStats.Stat::count)
+        .containsExactlyInAnyOrder(tuple("stage", "ranker", 2L),
+            tuple("model", "ranker", 1L));
+
+    StageStats full = new StageStats();
+    for (int i = 0; i < StageStats.MAX_KEYS / 2; i++) {
+      full.observe("stage-" + i, "model-" + i, 1_000_000L, false);
+    }
+    full.observe("one-more", "and-another", 1_000_000L, false);
+    assertThat(full.drain()).hasSize(StageStats.MAX_KEYS);
+    assertThat(full.refused()).isEqualTo(2);
   }
 }

@@ -120,6 +120,26 @@ class BenchReportTest {
   }
 
   @Test
+  void rebuildRoundsReportSecondsPerGigabyteReadAgain() {
+    BenchReport plain = report(null, 5.0);
+    BenchReport report = new BenchReport(plain.options(), plain.input(), plain.runs(), null, EXPECTED, List.of(
+        new RebuildRound.Result("rebuild-repartition", 150_000, 300_000_000, 150_000, 4, 160_000,
+            500_000_000, 2.0, 6.5),
+        new RebuildRound.Result("rebuild-keyed", 150_000, 300_000_000, 150_000, 4, 150_000,
+            250_000_000, 2.0, 5.0)));
+    JsonObject json = JsonParser.parseString(report.json()).getAsJsonObject();
+    assertThat(json.get("reread_seconds_per_gb").getAsDouble()).isEqualTo(4.0); // 2 s for 0.5 GB
+    assertThat(json.get("reread_seconds_per_gb_keyed").getAsDouble()).isEqualTo(8.0);
+    JsonObject keyed = json.getAsJsonArray("rebuilds").get(1).getAsJsonObject();
+    assertThat(keyed.get("reread_records").getAsLong()).isEqualTo(150_000);
+    assertThat(keyed.get("reread_bytes").getAsLong()).isEqualTo(250_000_000);
+    assertThat(keyed.get("recovery_seconds").getAsDouble()).isEqualTo(5.0);
+    assertThat(report.table()).contains("rebuild-repartition: 150,000 traces (300.0 MB) buffered",
+        "re-read 160,000 records (500.0 MB) in 2.00 s = 4.0 s/GB, every task (4) rebuilt 6.50 s after its start");
+    assertThat(plain.json()).doesNotContain("reread_seconds_per_gb");
+  }
+
+  @Test
   void tableNamesTheRulesWhoseKeptCountDiffersFromTheReplay() {
     String table = report(null, 5.0).table();
     // errors: 3,000 in both; big-batches 2,000 vs 3,000; baseline 1,000 vs none.

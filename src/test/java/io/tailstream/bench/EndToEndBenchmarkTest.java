@@ -22,7 +22,7 @@ class EndToEndBenchmarkTest {
   @Test
   void everyScenarioProcessesTheWholeWorkloadAndTheReportComparesTheMeasuredFigures() throws Exception {
     BenchReport report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(5_000, 0, 2, 1,
-        3_000, null, 11, Duration.ofSeconds(1), "lz4"), work);
+        3_000, null, 11, Duration.ofSeconds(1), "lz4", true), work);
     BenchInput.Loaded batched = report.input().batched();
     assertThat(batched.spans()).isGreaterThanOrEqualTo(5_000);
     assertThat(report.input().keyed().spans()).isEqualTo(batched.spans());
@@ -63,7 +63,24 @@ class EndToEndBenchmarkTest {
     assertThat(TRACE_ONLY_RULES.stream().mapToLong(r -> expected.keptByRule().getOrDefault(r, 0L)).sum())
         .as("the workload has traces the trace-only rules keep").isPositive();
 
+    // A new instance re-reads what the stopped one buffered (all of it: nothing was due) and
+    // buffers every trace again; with null keys its log is the by-trace topic.
+    assertThat(report.rebuilds()).extracting(RebuildRound.Result::name)
+        .containsExactly("rebuild-repartition", "rebuild-keyed");
+    for (RebuildRound.Result r : report.rebuilds()) {
+      assertThat(r.bufferedTraces()).as(r.name()).isEqualTo(batched.traces());
+      assertThat(r.rebuiltTraces()).as(r.name()).isEqualTo(r.bufferedTraces());
+      assertThat(r.rebuilds()).as(r.name()).isEqualTo(2);
+      assertThat(r.records()).as(r.name()).isPositive();
+      assertThat(r.bytes()).as(r.name()).isPositive();
+      assertThat(r.secondsPerGigabyte()).as(r.name()).isPositive();
+    }
+    assertThat(report.rebuild("rebuild-keyed").records()).as("one input record per trace")
+        .isEqualTo(report.input().keyed().records());
+
     JsonObject json = JsonParser.parseString(report.json()).getAsJsonObject();
+    assertThat(json.get("reread_seconds_per_gb").getAsDouble())
+        .isEqualTo(report.rebuild("rebuild-repartition").secondsPerGigabyte());
     assertThat(json.get("ratio_keyed_vs_memory").getAsDouble()).isEqualTo(
         report.run("tailstream-keyed").spansPerSecond() / report.run("in-memory-keyed").spansPerSecond());
     assertThat(json.get("ratio_repartition_vs_memory").getAsDouble()).isEqualTo(
