@@ -106,7 +106,7 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConsumerLag.class);
 
   static final Duration REFRESH_INTERVAL = Duration.ofMillis(500);
-  static final Duration MIN_STALE_AFTER = Duration.ofSeconds(5);
+  static final Duration MIN_STALE_AFTER = Duration.ofSeconds(2);
   static final long NEVER = Long.MIN_VALUE;
   /** Where Kafka Streams looks for a main consumer's setting, most specific first. */
   private static final String[] FETCH_MAX_WAIT_KEYS = {
@@ -135,6 +135,7 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
   private final LongSupplier clockMs;
   private final Map<String, Liveness> liveness = new HashMap<>(); // refresher thread only
   private volatile LagTable table = LagTable.EMPTY;
+  private volatile long tableAtMs;
   private Source source;
   private ScheduledExecutorService refresher;
   private volatile boolean closed;
@@ -160,8 +161,10 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
   }
 
   /**
-   * How long a main consumer may complete no fetch before its lags are unknown: four of its
-   * {@code fetch.max.wait.ms} (the longest an idle fetch waits at the broker), at least 5 s.
+   * How long a main consumer may complete no fetch before its lags are unknown: three of its
+   * {@code fetch.max.wait.ms} (the longest an idle fetch waits at the broker), at least 2 s.
+   * Short, because a frozen process (a long GC pause, a stopped VM) wakes up with a lag of zero
+   * from before the freeze while records piled up meanwhile.
    */
   public static Duration staleAfter(Properties streamsProps) {
     long waitMs = DEFAULT_FETCH_MAX_WAIT_MS;
@@ -176,7 +179,7 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
         break;
       }
     }
-    return Duration.ofMillis(Math.max(MIN_STALE_AFTER.toMillis(), 4 * waitMs));
+    return Duration.ofMillis(Math.max(MIN_STALE_AFTER.toMillis(), 3 * waitMs));
   }
 
   /** Binds to the client whose consumers it reads; once. */
@@ -212,6 +215,11 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
 
   @Override
   public long lag(String topic, int partition) {
+    // A snapshot the refresher did not renew (it was frozen with the process, or starved of CPU)
+    // says nothing about now: the process may have woken with records piled up.
+    if (clockMs.getAsLong() - tableAtMs > 3 * refreshEveryMs) {
+      return UNKNOWN;
+    }
     return table.lag(topic, partition);
   }
 
@@ -293,6 +301,7 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
       next = LagTable.EMPTY; // a refresh that outlived close() publishes nothing
     }
     table = next;
+    tableAtMs = clockMs.getAsLong();
     String summary = next.toString();
     if (!summary.equals(lastSummary)) {
       log.debug("input lag: {}", summary);
