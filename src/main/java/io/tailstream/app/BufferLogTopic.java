@@ -2,6 +2,7 @@ package io.tailstream.app;
 
 import io.tailstream.config.TailstreamConfig;
 import io.tailstream.config.TopicSettings;
+import io.tailstream.topology.TailstreamTopology;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,19 +56,22 @@ final class BufferLogTopic {
 
   /**
    * Creates the by-trace topic if needed, checks the log's retention and cleanup policy, and
-   * returns the input topic's partition count. Throws {@link IllegalStateException} with what to
+   * returns the input and by-trace topics' partition counts (the input's twice with keyed
+   * input, which has no by-trace topic). Throws {@link IllegalStateException} with what to
    * change when the log cannot be relied on.
    */
-  static int prepare(Admin admin, TailstreamConfig config) throws InterruptedException {
+  static TailstreamTopology.Partitions prepare(Admin admin, TailstreamConfig config) throws InterruptedException {
     TopicSettings topics = config.topics();
     try {
       int inputPartitions = partitions(admin, topics.input());
       if (!config.inputKeyedByTraceId() && createByTraceIfMissing(admin, config, inputPartitions)) {
-        return inputPartitions; // created with a config that passes the check
+        // Created with a config that passes the check.
+        return new TailstreamTopology.Partitions(inputPartitions, inputPartitions);
       }
       String logTopic = name(config);
       check(config, logTopic, configOf(admin, logTopic));
-      return inputPartitions;
+      return new TailstreamTopology.Partitions(inputPartitions,
+          config.inputKeyedByTraceId() ? inputPartitions : partitions(admin, logTopic));
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new IllegalStateException("cannot check " + name(config) + ", the log tailstream "

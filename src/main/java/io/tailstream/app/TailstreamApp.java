@@ -133,15 +133,15 @@ public final class TailstreamApp implements AutoCloseable {
     // Before anything waits for Kafka: liveness must answer while the brokers are unreachable.
     openAdminPort();
     TailstreamConfig fitted;
-    int inputPartitions;
+    TailstreamTopology.Partitions partitions;
     try (Admin admin = TopicProvisioner.connect(StreamsProperties.admin(config))) {
       TopicProvisioner.ensureTopics(admin, config.kafka().bootstrapServers(), config.topics());
       fitted = TopicLimits.fit(admin, config);
-      inputPartitions = BufferLogTopic.prepare(admin, config);
+      partitions = BufferLogTopic.prepare(admin, config);
     }
     bufferLog = new KafkaBufferLog(config.kafka().applicationId(), StreamsProperties.logReader(config),
         StreamsProperties.admin(config));
-    Topology topology = TailstreamTopology.build(fitted, rules, metrics, inputLag, inputPartitions, bufferLog);
+    Topology topology = TailstreamTopology.build(fitted, rules, metrics, inputLag, partitions, bufferLog);
     log.debug("topology:\n{}", topology.describe());
     Properties streamsProps = StreamsProperties.streams(config);
     log.info("Kafka Streams settings: {}", io.tailstream.config.Secrets.masked(streamsProps));

@@ -70,8 +70,12 @@ public final class TraceBuffer {
     bytesDelta.accept(bytes);
   }
 
-  /** Empties the buffer before a rebuild: summaries deleted, spans left to expire (older epoch). */
-  public void wipe() {
+  /**
+   * Empties a buffer's stores before it is opened for a rebuild: summaries deleted, spans left
+   * to expire (the rebuilt buffer has another epoch). Done before the constructor, which would
+   * otherwise index every summary only to drop it.
+   */
+  public static void wipe(KeyValueStore<Bytes, TraceSummary> summaries) {
     List<Bytes> ids = new ArrayList<>();
     try (KeyValueIterator<Bytes, TraceSummary> all = summaries.all()) {
       while (all.hasNext()) {
@@ -79,12 +83,6 @@ public final class TraceBuffer {
       }
     }
     ids.forEach(summaries::delete);
-    dueIndex.clear();
-    reReadPoint.clear();
-    tracesDelta.accept(-traces);
-    bytesDelta.accept(-bytes);
-    traces = 0;
-    bytes = 0;
   }
 
   /**

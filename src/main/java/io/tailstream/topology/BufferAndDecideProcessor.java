@@ -4,8 +4,10 @@ import io.tailstream.adapt.StressGate;
 import io.tailstream.buffer.BufferLog;
 import io.tailstream.buffer.BufferPosition;
 import io.tailstream.buffer.ByTraceRecord;
+import io.tailstream.buffer.DecidedIndex;
 import io.tailstream.buffer.DecisionMemory;
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.buffer.InputClock;
 import io.tailstream.buffer.TraceBuffer;
 import io.tailstream.buffer.TraceSummary;
@@ -21,6 +23,7 @@ import io.tailstream.otlp.TraceIds;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -47,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, String, byte[]> {
   private static final Logger LOG = LoggerFactory.getLogger(BufferAndDecideProcessor.class);
+
+  private static final int TRACE_ID_BYTES = 16;
 
   private final DecisionSettings settings;
   private final ActiveRules rules;
@@ -107,11 +112,12 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
         new java.util.Random()::nextInt);
     this.epoch = plan.epoch();
     this.nextOffset = plan.nextOffset();
-    this.buffer = new TraceBuffer(settings, context.getStateStore(StoreNames.TRACE_SPANS),
-        context.getStateStore(StoreNames.TRACE_STATE), epoch, metrics::bufferedDelta, metrics::bufferedBytesDelta);
+    KeyValueStore<Bytes, TraceSummary> summaries = context.getStateStore(StoreNames.TRACE_STATE);
     if (plan.wipe()) {
-      buffer.wipe();
+      TraceBuffer.wipe(summaries);
     }
+    this.buffer = new TraceBuffer(settings, context.getStateStore(StoreNames.TRACE_SPANS), summaries, epoch,
+        metrics::bufferedDelta, metrics::bufferedBytesDelta);
     if (plan.rereads()) {
       reread(plan);
     }
@@ -149,29 +155,69 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
       }
       nextOffset = offset + 1;
     }
-    Fragment fragment = (Fragment) record.value();
-    Bytes traceId = record.key();
-    long time = clock.place(record.timestamp());
-    inputTime.adjustedFromPast(time - record.timestamp());
+    if (record.value() instanceof FragmentBatch batch) {
+      for (FragmentBatch.Entry e : batch.entries()) {
+        takeOrDeadLetter(e, record.timestamp(), offset);
+      }
+    } else {
+      take(record.key(), (Fragment) record.value(), record.timestamp(), offset);
+    }
+  }
+
+  /**
+   * One trace of a batch that throws must not take the batch's other traces to the dead-letter
+   * topic with it (as the exception handler would, with the whole record): its spans go there
+   * alone. Store failures are not the fragment's fault and still stop the task.
+   */
+  private void takeOrDeadLetter(FragmentBatch.Entry e, long recordMs, long offset) {
+    try {
+      take(e.traceId(), e.fragment(), recordMs, offset);
+    } catch (StreamsException failure) {
+      throw failure;
+    } catch (RuntimeException failure) {
+      String key = TraceIds.hex(e.traceId().get());
+      LOG.error("buffering a fragment of trace {} failed; its spans go to the dead-letter topic", key, failure);
+      emitter.deadLetter(context, key, e.fragment().tracesData(), "buffering the fragment", failure,
+          context.currentSystemTimeMs());
+    }
+  }
+
+  /** Where a fragment stands on arrival: its input time, the clock's now, its trace's summary. */
+  private record Arrival(long timeMs, long nowMs, TraceSummary previous) {}
+
+  private Arrival arrive(Bytes traceId, long recordMs) {
+    long time = clock.place(recordMs);
     // Before the clock is known (a task that just started) the fragment's own time stands in.
     long now = clock.known() ? clock.nowMs() : time;
     // A buffered trace has no decision yet; only a trace that is not buffered can be late.
-    TraceSummary previous = buffer.summary(traceId);
-    if (previous == null && followedEarlierDecision(traceId, fragment, now)) {
+    return new Arrival(time, now, buffer.summary(traceId));
+  }
+
+  /** A fragment read at {@code offset} of the log: late, decided at once under stress, or buffered. */
+  private void take(Bytes traceId, Fragment fragment, long recordMs, long offset) {
+    if (traceId == null || traceId.get().length != TRACE_ID_BYTES) {
+      // Split only hands on valid ids: this came from elsewhere. Refused before any state changes.
+      throw new IllegalArgumentException("a by-trace fragment whose trace id is "
+          + (traceId == null ? "missing" : traceId.get().length + " bytes") + "; trace ids are 16 bytes");
+    }
+    Arrival a = arrive(traceId, recordMs);
+    inputTime.adjustedFromPast(a.timeMs() - recordMs);
+    TraceSummary previous = a.previous();
+    if (previous == null && followedEarlierDecision(traceId, fragment, a.nowMs())) {
       return;
     }
     if (previous == null && stress.stressed(metrics.bufferedBytes())) {
       metrics.stress(true);
-      decideAtOnce(traceId, fragment, now);
+      decideAtOnce(traceId, fragment, a.nowMs());
       return;
     }
-    TraceSummary summary = buffer.append(traceId, previous, fragment, time, offset);
+    TraceSummary summary = buffer.append(traceId, previous, fragment, a.timeMs(), offset);
     if (previous != null && summary.heldSpans() > previous.heldSpans()) {
       inputTime.held(fragment.facts().spanCount());
     }
     if (summary.overCaps(settings)) {
-      decideOrDeadLetter(traceId, summary, now);
-      memory.flush(now);
+      decideOrDeadLetter(traceId, summary, a.nowMs());
+      memory.flush(a.nowMs());
       persistPosition();
     }
   }
@@ -205,13 +251,11 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
   }
 
   private void rebuffer(Bytes traceId, Fragment fragment, long recordMs, long offset) {
-    long time = clock.place(recordMs);
-    long now = clock.known() ? clock.nowMs() : time;
-    TraceSummary previous = buffer.summary(traceId);
-    if (previous == null && memory.state(traceId, now) != io.tailstream.buffer.DecidedIndex.State.UNKNOWN) {
+    Arrival a = arrive(traceId, recordMs);
+    if (a.previous() == null && memory.state(traceId, a.nowMs()) != DecidedIndex.State.UNKNOWN) {
       return; // decided before: its spans went out (or were dropped) then
     }
-    buffer.append(traceId, previous, fragment, time, offset);
+    buffer.append(traceId, a.previous(), fragment, a.timeMs(), offset);
   }
 
   /** Keeps the changelogged position at the oldest undecided trace (one write per change). */
@@ -269,7 +313,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
       }
       String key = TraceIds.hex(traceId.get());
       for (byte[] fragment : buffer.fragments(traceId, summary)) {
-        emitter.deadLetter(context, key, fragment, e, context.currentSystemTimeMs());
+        emitter.deadLetter(context, key, fragment, "deciding the trace", e, context.currentSystemTimeMs());
       }
     }
   }

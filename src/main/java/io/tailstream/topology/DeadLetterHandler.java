@@ -1,13 +1,16 @@
 package io.tailstream.topology;
 
+import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.config.TailstreamConfig;
 import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.metrics.TailstreamMetrics.DeadLetterReason;
 import io.tailstream.otlp.Encoding;
 import io.tailstream.otlp.OtlpCodec;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -126,17 +129,31 @@ public final class DeadLetterHandler implements ProcessingExceptionHandler, Dese
     return new ProducerRecord<>(topic, null, letter.key(), letter.value(), letter.headers());
   }
 
-  /** A fragment of the by-trace topic as OTLP in the input encoding; anything else as it is. */
+  /**
+   * The spans of a by-trace record (a fragment or a batch of them) as OTLP in the input
+   * encoding; anything else as it is.
+   */
   private byte[] asOtlp(String sourceTopic, byte[] value) {
     if (value == null || sourceTopic == null || !sourceTopic.equals(byTraceTopic)) {
       return value;
     }
     try {
-      Fragment f = InternalSerdes.FRAGMENT.deserializer().deserialize(sourceTopic, value);
-      // A TracesData and an ExportTraceServiceRequest share their one field: the same bytes.
-      return codec.encode(ExportTraceServiceRequest.parseFrom(f.tracesData()));
-    } catch (RuntimeException | InvalidProtocolBufferException e) {
-      return value; // unreadable as a fragment: the bytes as they are, for a human to look at
+      ByTraceRecord r = InternalSerdes.BY_TRACE.deserializer().deserialize(sourceTopic, value);
+      // A TracesData and an ExportTraceServiceRequest share their one repeated field, so the
+      // concatenated fragments are one request holding all their spans.
+      ByteArrayOutputStream spans = new ByteArrayOutputStream();
+      if (r instanceof Fragment f) {
+        spans.writeBytes(f.tracesData());
+      } else if (r instanceof FragmentBatch b) {
+        for (FragmentBatch.Entry e : b.entries()) {
+          spans.writeBytes(e.fragment().tracesData());
+        }
+      } else {
+        return value; // a watermark holds no spans
+      }
+      return codec.encode(ExportTraceServiceRequest.parseFrom(spans.toByteArray()));
+    } catch (RuntimeException | IOException e) {
+      return value; // unreadable as by-trace spans: the bytes as they are, for a human to look at
     }
   }
 

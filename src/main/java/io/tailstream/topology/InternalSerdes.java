@@ -3,18 +3,22 @@ package io.tailstream.topology;
 import io.tailstream.buffer.BufferPosition;
 import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.buffer.Watermark;
 import io.tailstream.buffer.TraceSummary;
 import io.tailstream.decide.Decision;
 import io.tailstream.decide.TraceFacts;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 
 /**
  * Serdes for what tailstream keeps in its stores and repartition topic. Each format starts with a
@@ -27,24 +31,19 @@ final class InternalSerdes {
   private InternalSerdes() {}
 
   static final Serde<Fragment> FRAGMENT = Serdes.serdeFrom(
-      (topic, f) -> f == null ? null : write(out -> {
-        writeFacts(out, f.facts());
-        out.writeInt(f.tracesData().length);
-        out.write(f.tracesData());
-      }),
-      (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
-        TraceFacts facts = readFacts(in);
-        byte[] data = new byte[in.readInt()];
-        in.readFully(data);
-        return new Fragment(facts, data);
-      }));
+      (topic, f) -> f == null ? null : write(out -> writeFragment(out, f)),
+      (topic, bytes) -> bytes == null ? null : read(bytes, InternalSerdes::readFragment));
 
   /** First byte of a watermark; a fragment starts with its version byte, {@link #V1}. */
   private static final byte WATERMARK = 'W';
+  /** First byte of a fragment batch. */
+  private static final byte BATCH = 'B';
 
   /**
-   * What crosses from split to buffer-and-decide: fragments in the V1 fragment format, and
-   * watermarks as {@code 'W'}, the source partition (int) and the time (long).
+   * What crosses from split to buffer-and-decide: fragments in the V1 fragment format;
+   * watermarks as {@code 'W'}, the source partition (int) and the time (long); fragment batches
+   * as {@code 'B'}, the partition (int), the count (int) and per fragment the trace id (a
+   * length byte and the id) and the V1 fragment body.
    */
   static final Serde<ByTraceRecord> BY_TRACE = Serdes.serdeFrom(
       (topic, r) -> {
@@ -54,8 +53,20 @@ final class InternalSerdes {
         if (r instanceof Fragment f) {
           return FRAGMENT.serializer().serialize(topic, f);
         }
-        Watermark w = (Watermark) r;
         V1Bytes.Writer out = new V1Bytes.Writer();
+        if (r instanceof FragmentBatch b) {
+          out.writeByte(BATCH);
+          out.writeInt(b.partition());
+          out.writeInt(b.entries().size());
+          for (FragmentBatch.Entry e : b.entries()) {
+            byte[] id = e.traceId().get();
+            out.writeByte(id.length);
+            out.write(id);
+            writeFragment(out, e.fragment());
+          }
+          return out.toByteArray();
+        }
+        Watermark w = (Watermark) r;
         out.writeByte(WATERMARK);
         out.writeInt(w.source());
         out.writeLong(w.timeMs());
@@ -65,17 +76,52 @@ final class InternalSerdes {
         if (bytes == null) {
           return null;
         }
-        if (bytes.length == 0 || bytes[0] != WATERMARK) {
+        if (bytes.length == 0 || (bytes[0] != WATERMARK && bytes[0] != BATCH)) {
           return FRAGMENT.deserializer().deserialize(topic, bytes);
         }
         try {
           V1Bytes.Reader in = new V1Bytes.Reader(bytes);
-          in.readByte();
-          return new Watermark(in.readInt(), in.readLong());
+          if (in.readByte() == WATERMARK) {
+            return new Watermark(in.readInt(), in.readLong());
+          }
+          int partition = in.readInt();
+          int count = in.readInt();
+          if (count < 0 || count > bytes.length) { // each entry takes bytes: not a list to allocate
+            throw new IllegalArgumentException("fragment count " + count + " in " + bytes.length + " bytes");
+          }
+          List<FragmentBatch.Entry> entries = new ArrayList<>(count);
+          for (int i = 0; i < count; i++) {
+            byte[] id = in.readBytes(in.readByte() & 0xff);
+            entries.add(new FragmentBatch.Entry(Bytes.wrap(id), readFragment(in)));
+          }
+          return new FragmentBatch(partition, entries);
         } catch (IOException | IllegalArgumentException e) {
-          throw new SerializationException("corrupt watermark: " + e.getMessage(), e);
+          throw new SerializationException("corrupt by-trace record: " + e.getMessage(), e);
         }
       });
+
+  /**
+   * At least the bytes one fragment takes in a batch, from sizes and counts only (each name at
+   * most {@link TraceFacts#MAX_NAME_CHARS} chars of up to 3 UTF-8 bytes); a batch is cut by it.
+   */
+  static long batchEntryBytesBound(Bytes traceId, Fragment f) {
+    TraceFacts facts = f.facts();
+    long name = 2 + 3L * TraceFacts.MAX_NAME_CHARS;
+    int names = facts.modelMaxNanos().size() + facts.services().size() + 2 * facts.keyAttributes().size();
+    return 1 + traceId.get().length + 64 + 8L * facts.features().length + 8L * facts.modelMaxNanos().size()
+        + name * names + 4 + f.tracesData().length;
+  }
+
+  private static void writeFragment(V1Bytes.Writer out, Fragment f) {
+    writeFacts(out, f.facts());
+    out.writeInt(f.tracesData().length);
+    out.write(f.tracesData());
+  }
+
+  private static Fragment readFragment(V1Bytes.Reader in) throws IOException {
+    TraceFacts facts = readFacts(in);
+    return new Fragment(facts, in.readBytes(in.readInt()));
+  }
 
   static final Serde<TraceSummary> SUMMARY = Serdes.serdeFrom(
       (topic, s) -> s == null ? null : write(out -> {

@@ -76,11 +76,14 @@ final class KeptTraceEmitter {
     return true;
   }
 
-  /** A buffered fragment of a trace that could not be decided, with the exception that stopped it. */
-  void deadLetter(ProcessorContext<String, byte[]> context, String key, byte[] fragment,
+  /**
+   * A fragment of a trace that could not be buffered or decided ({@code what} failed), with the
+   * exception that stopped it.
+   */
+  void deadLetter(ProcessorContext<String, byte[]> context, String key, byte[] fragment, String what,
       RuntimeException failure, long now) {
     RecordHeaders headers = new RecordHeaders();
-    headers.add(Headers.ERROR, Headers.utf8(DeadLetters.reason("deciding the trace failed: " + failure)));
+    headers.add(Headers.ERROR, Headers.utf8(DeadLetters.reason(what + " failed: " + failure)));
     headers.add(Headers.EXCEPTION, Headers.utf8(failure.getClass().getName()));
     headers.add(Headers.SOURCE, Headers.utf8("buffered trace " + key));
     byte[] value;

@@ -1,19 +1,16 @@
 package io.tailstream.topology;
 
-import com.google.protobuf.ByteString;
-import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.decide.ActiveRules;
 import io.tailstream.decide.FactsExtractor;
-import io.tailstream.otlp.Encoding;
 import io.tailstream.otlp.OtlpCodec;
 import io.tailstream.otlp.OtlpDecodeException;
 import io.tailstream.otlp.ProtoTraceSplitter;
-import io.tailstream.otlp.TraceSplitter;
+import io.tailstream.otlp.RecordSplitter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.utils.Bytes;
 
@@ -28,19 +25,29 @@ interface LogDecoder {
 
   List<Decoded> decode(ConsumerRecord<byte[], byte[]> record, long wallMs);
 
-  /** The by-trace topic's records. */
+  /** The by-trace topic's records; a batch gives each of its fragments. */
   static LogDecoder byTrace() {
     return (record, wallMs) -> {
-      if (record.key() == null || record.value() == null) {
+      if (record.value() == null) {
         return List.of();
       }
+      ByTraceRecord value;
       try {
-        return List.of(new Decoded(Bytes.wrap(record.key()),
-            InternalSerdes.BY_TRACE.deserializer().deserialize(record.topic(), record.value()),
-            record.timestamp()));
+        value = InternalSerdes.BY_TRACE.deserializer().deserialize(record.topic(), record.value());
       } catch (RuntimeException e) {
         return List.of();
       }
+      if (value instanceof FragmentBatch batch) {
+        List<Decoded> out = new ArrayList<>(batch.entries().size());
+        for (FragmentBatch.Entry e : batch.entries()) {
+          out.add(new Decoded(e.traceId(), e.fragment(), record.timestamp()));
+        }
+        return out;
+      }
+      if (record.key() == null) {
+        return List.of(); // a fragment or a watermark always has one
+      }
+      return List.of(new Decoded(Bytes.wrap(record.key()), value, record.timestamp()));
     };
   }
 
@@ -49,7 +56,7 @@ interface LogDecoder {
    * learners: they learned from these spans the first time.
    */
   static LogDecoder input(OtlpCodec codec, ActiveRules rules) {
-    ProtoTraceSplitter proto = codec.encoding() == Encoding.OTLP_PROTO ? new ProtoTraceSplitter() : null;
+    RecordSplitter splitter = new RecordSplitter(codec);
     return (record, wallMs) -> {
       if (record.value() == null) {
         return List.of();
@@ -58,26 +65,14 @@ interface LogDecoder {
       long time = Math.min(record.timestamp(), wallMs); // as SourceProgress places it
       List<Decoded> out = new ArrayList<>();
       try {
-        if (proto != null) {
-          for (ProtoTraceSplitter.Fragment f : proto.split(record.value()).fragments()) {
-            out.add(fragment(f.traceId(), f.parsed(), f.encoded(), extractor, time));
-          }
-        } else {
-          TraceSplitter.Split split = TraceSplitter.split(codec.decode(record.value()).request());
-          for (Map.Entry<ByteString, TracesData> e : split.fragments().entrySet()) {
-            out.add(fragment(e.getKey(), e.getValue(), e.getValue().toByteArray(), extractor, time));
-          }
+        for (ProtoTraceSplitter.Fragment f : splitter.split(record.value()).fragments()) {
+          out.add(new Decoded(Bytes.wrap(f.traceId().toByteArray()),
+              new Fragment(extractor.reextract(f.parsed(), f.encoded().length), f.encoded()), time));
         }
       } catch (OtlpDecodeException | RuntimeException e) {
         return List.of();
       }
       return out;
     };
-  }
-
-  private static Decoded fragment(ByteString traceId, TracesData parsed, byte[] encoded,
-      FactsExtractor extractor, long time) {
-    return new Decoded(Bytes.wrap(traceId.toByteArray()),
-        new Fragment(extractor.reextract(parsed, encoded.length), encoded), time);
   }
 }

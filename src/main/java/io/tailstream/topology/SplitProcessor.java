@@ -1,23 +1,20 @@
 package io.tailstream.topology;
 
-import com.google.protobuf.ByteString;
-import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.buffer.InputLag;
 import io.tailstream.buffer.SourceProgress;
 import io.tailstream.buffer.Watermark;
 import io.tailstream.decide.ActiveRules;
 import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.metrics.TailstreamMetrics.DeadLetterReason;
-import io.tailstream.otlp.Encoding;
 import io.tailstream.otlp.OtlpCodec;
 import io.tailstream.otlp.OtlpDecodeException;
 import io.tailstream.otlp.TraceIds;
 import io.tailstream.otlp.ProtoTraceSplitter;
-import io.tailstream.otlp.TraceSplitter;
+import io.tailstream.otlp.RecordSplitter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -41,49 +38,46 @@ import org.slf4j.LoggerFactory;
 final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutput> {
   private static final Logger log = LoggerFactory.getLogger(SplitProcessor.class);
 
-  private static final String INVALID_IDS = "spans without a valid 16-byte trace id";
-
-  private final OtlpCodec codec;
-  private final ActiveRules rules;
-  private final TailstreamMetrics metrics;
-  private final boolean keyedByTraceId;
-  private final ProtoTraceSplitter protoSplitter;
-  private final long maxDeadLetterBytes;
   /** The key of watermarks; trace ids are 16 bytes, so no fragment has it. */
   static final Bytes WATERMARK_KEY = Bytes.wrap(new byte[0]);
 
+  /**
+   * @param byTracePartitions with null-keyed input, the by-trace topic's partitions, by which
+   *     fragments are batched; 0 with keyed input, where each fragment is handed on alone
+   */
+  record Settings(String inputTopic, boolean keyedByTraceId, int byTracePartitions,
+      long maxDeadLetterBytes, Duration checkInterval) {}
+
+  private final Settings settings;
+  private final ActiveRules rules;
+  private final TailstreamMetrics metrics;
+  private final RecordSplitter splitter;
+  private final PartitionBatcher batcher;
   private final InputLag lag;
-  private final Duration checkInterval;
   private final SourceProgress progress;
   private ProcessorContext<Bytes, SplitOutput> context;
-  private final String inputTopic;
   private int partition;
 
-  SplitProcessor(OtlpCodec codec, ActiveRules rules, TailstreamMetrics metrics,
-      boolean keyedByTraceId, long maxDeadLetterBytes, InputLag lag, String inputTopic,
-      Duration checkInterval) {
-    this.lag = lag;
-    this.progress = new SourceProgress(lag.recordsInFlight());
-    this.inputTopic = inputTopic;
-    this.checkInterval = checkInterval;
-    this.maxDeadLetterBytes = maxDeadLetterBytes;
-    this.codec = codec;
+  SplitProcessor(Settings settings, OtlpCodec codec, ActiveRules rules, TailstreamMetrics metrics,
+      InputLag lag) {
+    this.settings = settings;
     this.rules = rules;
     this.metrics = metrics;
-    this.keyedByTraceId = keyedByTraceId;
-    // otlp_proto is split on the bytes; otlp_json is decoded whole and re-encoded as protobuf.
-    this.protoSplitter = codec.encoding() == Encoding.OTLP_PROTO ? new ProtoTraceSplitter() : null;
+    this.lag = lag;
+    this.progress = new SourceProgress(lag.recordsInFlight());
+    this.splitter = new RecordSplitter(codec);
+    this.batcher = settings.byTracePartitions() > 0 ? new PartitionBatcher(settings.byTracePartitions()) : null;
   }
 
   @Override
   public void init(ProcessorContext<Bytes, SplitOutput> context) {
     this.context = context;
     this.partition = context.taskId().partition();
-    context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::announceProgress);
+    context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::announceProgress);
   }
 
   private void announceProgress(long wallMs) {
-    long at = progress.announce(wallMs, lag.lag(inputTopic, partition) == 0);
+    long at = progress.announce(wallMs, lag.lag(settings.inputTopic(), partition) == 0);
     if (at != SourceProgress.NONE) {
       context.forward(new Record<>(WATERMARK_KEY, SplitOutput.of(new Watermark(partition, at)), at));
     }
@@ -98,46 +92,12 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
 
   @Override
   public void process(Record<byte[], byte[]> record) {
-    if (protoSplitter != null) {
-      processProto(record);
-      return;
-    }
-    OtlpCodec.Decoded decoded;
+    RecordSplitter.Split split;
     try {
-      decoded = codec.decode(record.value());
+      split = splitter.split(record.value());
     } catch (OtlpDecodeException e) {
-      deadLetterWhole(record, e);
-      return;
-    }
-    TraceSplitter.Split split = TraceSplitter.split(decoded.request());
-    metrics.recordIn(split.spanCount());
-    var extractor = rules.current().extractor();
-    long now = context.currentSystemTimeMs();
-    long time = inputTime(record);
-    String keyHex = keyHex(record);
-    for (Map.Entry<ByteString, TracesData> e : split.fragments().entrySet()) {
-      TracesData data = e.getValue();
-      byte[] encoded = data.toByteArray();
-      forward(time, e.getKey(), new Fragment(extractor.extract(data, encoded.length, now), encoded), keyHex);
-    }
-    if (split.invalid() != null) {
-      String reason = INVALID_IDS;
-      if (!decoded.idProblems().isEmpty()) {
-        reason += ": " + decoded.idProblems();
-      }
-      int invalidSpans = split.invalid().getResourceSpansList().stream()
-          .flatMap(rs -> rs.getScopeSpansList().stream())
-          .mapToInt(ss -> ss.getSpansCount()).sum();
-      deadLetter(record, codec.encode(split.invalid()), reason, DeadLetterReason.INVALID_TRACE_ID, invalidSpans);
-    }
-  }
-
-  private void processProto(Record<byte[], byte[]> record) {
-    ProtoTraceSplitter.Result split;
-    try {
-      split = protoSplitter.split(record.value());
-    } catch (OtlpDecodeException e) {
-      deadLetterWhole(record, e);
+      metrics.recordIn(0);
+      deadLetter(record, record.value(), e.getMessage(), DeadLetterReason.UNREADABLE, 0);
       return;
     }
     metrics.recordIn(split.spanCount());
@@ -147,31 +107,38 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     String keyHex = keyHex(record);
     for (ProtoTraceSplitter.Fragment f : split.fragments()) {
       Fragment fragment = new Fragment(extractor.extract(f.parsed(), f.encoded().length, now), f.encoded());
-      forward(time, f.traceId(), fragment, keyHex);
+      Bytes traceId = Bytes.wrap(f.traceId().toByteArray());
+      if (batcher != null) {
+        batcher.add(traceId, fragment, batch -> forward(time, batch));
+      } else {
+        forward(time, traceId, fragment, keyHex);
+      }
+    }
+    if (batcher != null) {
+      batcher.flush(batch -> forward(time, batch));
     }
     if (split.invalid() != null) {
-      deadLetter(record, split.invalid(), INVALID_IDS, DeadLetterReason.INVALID_TRACE_ID, split.invalidSpans());
+      deadLetter(record, split.invalid(), split.invalidReason(), DeadLetterReason.INVALID_TRACE_ID,
+          split.invalidSpans());
     }
   }
 
   private String keyHex(Record<byte[], byte[]> record) {
-    return keyedByTraceId && record.key() != null ? new String(record.key(), StandardCharsets.UTF_8) : null;
+    return settings.keyedByTraceId() && record.key() != null ? new String(record.key(), StandardCharsets.UTF_8) : null;
   }
 
-  private void forward(long time, ByteString traceId, Fragment fragment, String keyHex) {
-    byte[] id = traceId.toByteArray();
-    if (keyHex != null && !keyHex.equalsIgnoreCase(TraceIds.hex(id))) {
+  private void forward(long time, Bytes traceId, Fragment fragment, String keyHex) {
+    if (keyHex != null && !keyHex.equalsIgnoreCase(TraceIds.hex(traceId.get()))) {
       // With input.keyed-by-trace-id the partition decides the task: a foreign trace here may
       // be split across tasks. Counted so that a misconfigured collector shows.
       metrics.keyMismatch();
     }
-    context.forward(new Record<>(Bytes.wrap(id), SplitOutput.of(fragment), time, new RecordHeaders()));
+    context.forward(new Record<>(traceId, SplitOutput.of(fragment), time, new RecordHeaders()));
   }
 
-  /** A record that cannot be read at all goes to the dead-letter topic as it came. */
-  private void deadLetterWhole(Record<byte[], byte[]> record, OtlpDecodeException e) {
-    metrics.recordIn(0);
-    deadLetter(record, record.value(), e.getMessage(), DeadLetterReason.UNREADABLE, 0);
+  /** A batch has no key: {@link TailstreamTopology.ByTracePartitioner} reads its partition. */
+  private void forward(long time, FragmentBatch batch) {
+    context.forward(new Record<>(null, SplitOutput.of(batch), time, new RecordHeaders()));
   }
 
   private void deadLetter(Record<byte[], byte[]> record, byte[] value, String reason,
@@ -187,7 +154,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     headers.remove(Headers.TRUNCATED_FROM);
     headers.add(Headers.ERROR, Headers.utf8(DeadLetters.reason(reason)));
     headers.add(Headers.SOURCE, Headers.utf8(source));
-    DeadLetters.Letter letter = DeadLetters.fit(record.key(), value, headers, maxDeadLetterBytes);
+    DeadLetters.Letter letter = DeadLetters.fit(record.key(), value, headers, settings.maxDeadLetterBytes());
     Bytes key = letter.key() == null ? null : Bytes.wrap(letter.key());
     context.forward(new Record<>(key, SplitOutput.deadLetter(letter.value()), record.timestamp(),
         letter.headers()));

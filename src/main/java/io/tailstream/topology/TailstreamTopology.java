@@ -3,6 +3,7 @@ package io.tailstream.topology;
 import io.tailstream.adapt.BoostMessages;
 import io.tailstream.buffer.BufferLog;
 import io.tailstream.buffer.ByTraceRecord;
+import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.buffer.InputLag;
 import io.tailstream.buffer.Watermark;
 import io.tailstream.config.DecisionSettings;
@@ -99,32 +100,60 @@ public final class TailstreamTopology {
   }
 
   /**
-   * Watermarks go to every partition of the repartition topic, since every input partition feeds
-   * every buffer-and-decide task; fragments go where Kafka's default partitioner puts their key.
+   * Watermarks go to every partition of the by-trace topic, since every input partition feeds
+   * every buffer-and-decide task; a fragment batch to the partition split grouped it for; a
+   * single fragment (written by an earlier release) where its trace id hashes.
    */
   static final class ByTracePartitioner implements StreamPartitioner<Bytes, ByTraceRecord> {
+    /** The by-trace partition of a trace: Kafka's default partitioner on the trace id's bytes. */
+    static int partitionOf(byte[] traceId, int numPartitions) {
+      return Utils.toPositive(Utils.murmur2(traceId)) % numPartitions;
+    }
+
     @Override
     public Optional<Set<Integer>> partitions(String topic, Bytes key, ByTraceRecord value, int numPartitions) {
       if (value instanceof Watermark) {
         return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
       }
-      return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key.get())) % numPartitions));
+      if (value instanceof FragmentBatch batch) {
+        if (batch.partition() >= numPartitions) {
+          // Split groups by the partition count the topic had at start; it shrank since.
+          throw new IllegalStateException("topic " + topic + " has " + numPartitions + " partitions, "
+              + "fewer than when tailstream started; partitions cannot be removed from it");
+        }
+        return Optional.of(Set.of(batch.partition()));
+      }
+      return Optional.of(Set.of(partitionOf(key.get(), numPartitions)));
     }
   }
 
-  /** For tests and tools that drive the wall clock by hand: one input partition, always caught up. */
+  /**
+   * The partition counts the topology is built for.
+   *
+   * @param input the input topic's: with null keys, every one of them must announce its
+   *     progress before a buffer-and-decide task's clock starts
+   * @param byTrace the by-trace topic's (with keyed input, unused): split batches by it
+   */
+  public record Partitions(int input, int byTrace) {
+    public Partitions {
+      if (input < 1 || byTrace < 1) {
+        throw new IllegalArgumentException("partition counts must be positive, got " + input + " and " + byTrace);
+      }
+    }
+  }
+
+  /** For tests and tools that drive the wall clock by hand: one partition, always caught up. */
   public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics) {
-    return build(config, rules, metrics, InputLag.ALWAYS_CAUGHT_UP, 1, BufferLog.NONE);
+    return build(config, rules, metrics, InputLag.ALWAYS_CAUGHT_UP, new Partitions(1, 1), BufferLog.NONE);
   }
 
   /**
    * @param lag how far this instance's consumers are behind each input partition
-   * @param inputPartitions partitions of the input topic: with null keys, every one of them
-   *     must announce its progress before a buffer-and-decide task's clock starts
+   * @param partitions of the input and by-trace topics
    * @param log the log buffers are rebuilt from
    */
   public static Topology build(TailstreamConfig config, ActiveRules rules, TailstreamMetrics metrics,
-      InputLag lag, int inputPartitions, BufferLog log) {
+      InputLag lag, Partitions partitions, BufferLog log) {
     DecisionSettings decision = config.decision();
     var adapt = config.adapt();
     BoostMessages.Limits limits =
@@ -136,6 +165,9 @@ public final class TailstreamTopology {
     io.tailstream.adapt.StressGate stress = new io.tailstream.adapt.StressGate(s.maxBufferedBytes(),
         s.high(), s.low(), s.heapHigh(), io.tailstream.adapt.StressGate::jvmHeapRatio);
 
+    SplitProcessor.Settings splitSettings = new SplitProcessor.Settings(config.topics().input(),
+        config.inputKeyedByTraceId(), config.inputKeyedByTraceId() ? 0 : partitions.byTrace(),
+        config.maxDeadLetterRecordBytes(), decision.checkInterval());
     StreamsBuilder builder = new StreamsBuilder();
     bufferStores(decision).forEach(builder::addStateStore);
 
@@ -149,8 +181,7 @@ public final class TailstreamTopology {
     KStream<byte[], byte[]> input = builder.stream(config.topics().input(),
         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("otlp-input"));
     KStream<Bytes, SplitOutput> split = input.process(
-        () -> new SplitProcessor(codec, rules, metrics, config.inputKeyedByTraceId(),
-            config.maxDeadLetterRecordBytes(), lag, config.topics().input(), decision.checkInterval()),
+        () -> new SplitProcessor(splitSettings, codec, rules, metrics, lag),
         Named.as("split"));
 
     split.filter((k, v) -> v.isDeadLetter(), Named.as("dead-letters"))
@@ -170,7 +201,7 @@ public final class TailstreamTopology {
           .withStreamPartitioner(new ByTracePartitioner()).withName("by-trace-sink"));
       fragments = builder.stream(byTrace, Consumed.with(Serdes.Bytes(), InternalSerdes.BY_TRACE)
           .withName("by-trace-source"));
-      sources = inputPartitions;
+      sources = partitions.input();
     }
     int expectedSources = sources;
     BufferAndDecideProcessor.Log bufferLog = config.inputKeyedByTraceId()

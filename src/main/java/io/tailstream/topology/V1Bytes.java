@@ -208,6 +208,14 @@ final class V1Bytes {
       pos += into.length;
     }
 
+    /** The next {@code n} bytes; checked before allocating, so a corrupt length cannot ask for 2 GB. */
+    byte[] readBytes(int n) throws EOFException {
+      need(n);
+      byte[] out = new byte[n];
+      readFully(out);
+      return out;
+    }
+
     /** {@code DataInput.readUTF}. */
     String readUTF() throws IOException {
       int len = readUnsignedShort();

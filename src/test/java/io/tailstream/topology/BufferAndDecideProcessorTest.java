@@ -11,6 +11,7 @@ import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.adapt.StressGate;
 import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.buffer.Watermark;
 import io.tailstream.config.ConfigLoader;
 import io.tailstream.config.DecisionSettings;
@@ -162,6 +163,18 @@ class BufferAndDecideProcessorTest {
     deliver(p, Bytes.wrap(trace), f, timeMs);
   }
 
+  /** Fragments of several traces in one by-trace record, as split batches them. */
+  private void sendBatch(BufferAndDecideProcessor p, long timeMs, Map<byte[], Span.Builder> spans) {
+    List<FragmentBatch.Entry> entries = new ArrayList<>();
+    spans.forEach((trace, span) -> {
+      TracesData data = TracesData.newBuilder().addResourceSpans(resource("svc", "scope", span)).build();
+      byte[] bytes = data.toByteArray();
+      entries.add(new FragmentBatch.Entry(Bytes.wrap(trace),
+          new Fragment(rules.current().extractor().extract(data, bytes.length, timeMs), bytes)));
+    });
+    deliver(p, null, new FragmentBatch(0, entries), timeMs);
+  }
+
   /** Source partition {@code source} has been read up to {@code timeMs}. */
   private void watermark(BufferAndDecideProcessor p, int source, long timeMs) {
     deliver(p, SplitProcessor.WATERMARK_KEY, new Watermark(source, timeMs), timeMs);
@@ -172,7 +185,7 @@ class BufferAndDecideProcessorTest {
     if (nextOffset >= 0) {
       long offset = nextOffset++;
       logRecords.records.add(new org.apache.kafka.clients.consumer.ConsumerRecord<>(LOG_TOPIC, 0, offset,
-          timeMs, org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, key.get(),
+          timeMs, org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, key == null ? null : key.get(),
           InternalSerdes.BY_TRACE.serializer().serialize(LOG_TOPIC, value),
           new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty()));
       current.setRecordMetadata(LOG_TOPIC, 0, offset);
@@ -346,6 +359,40 @@ class BufferAndDecideProcessorTest {
     assertThat(out).singleElement().satisfies(r -> {
       assertThat(r.key()).isEqualTo(TraceIds.hex(buffered));
       assertThat(spans(r)).isEqualTo(2);
+    });
+    p2.close();
+  }
+
+  @Test
+  void batchedFragmentsAreBufferedPerTraceAndRebuiltFromTheLogPerTrace() throws Exception {
+    nextOffset = 0;
+    byte[] slow = traceId(20);
+    byte[] quiet = traceId(21);
+    byte[] failed = traceId(22);
+    MockProcessorContext<String, byte[]> first = context(T0);
+    BufferAndDecideProcessor p1 = processor(first);
+    Map<byte[], Span.Builder> one = new java.util.LinkedHashMap<>();
+    one.put(quiet, span(quiet, 1, null, "root", 0, 10));
+    one.put(failed, span(failed, 5, 1, "child", 0, 10));
+    sendBatch(p1, T0, one);
+    assertThat(metrics.bufferedTraces()).isEqualTo(2);
+    watermark(p1, 0, T0 + 6_000); // quiet is decided (after-root) and dropped
+    sendBatch(p1, T0 + 7_000, Map.of(failed, error(span(failed, 6, 1, "infer", 0, 10)),
+        slow, span(slow, 9, 1, "child", 0, 10)));
+    logRecords.committed = nextOffset;
+    crash();
+
+    long bufferedBefore = metrics.bufferedTraces();
+    MockProcessorContext<String, byte[]> second = context(T0 + 60_000);
+    BufferAndDecideProcessor p2 = processor(second);
+    assertThat(metrics.bufferLog().recordsReread()).as("both batches and the watermark").isEqualTo(3);
+    assertThat(metrics.bufferedTraces() - bufferedBefore).as("failed and slow; quiet was decided")
+        .isEqualTo(2);
+    watermark(p2, 0, T0 + 60_000);
+    List<Record<?, ?>> out = second.forwarded().stream().<Record<?, ?>>map(f -> f.record()).toList();
+    assertThat(out).singleElement().satisfies(r -> {
+      assertThat(r.key()).isEqualTo(TraceIds.hex(failed));
+      assertThat(spans(r)).as("one span from each batch").isEqualTo(2);
     });
     p2.close();
   }

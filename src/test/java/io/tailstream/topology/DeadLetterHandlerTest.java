@@ -3,6 +3,7 @@ package io.tailstream.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.config.ConfigLoader;
 import io.tailstream.config.TailstreamConfig;
 import io.tailstream.decide.TraceFacts;
@@ -14,11 +15,13 @@ import io.tailstream.testing.Spans;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
@@ -86,6 +89,22 @@ class DeadLetterHandlerTest {
         new Record<>(null, null, 0), new IllegalStateException("boom"));
     byte[] value = response.deadLetterQueueRecords().get(0).value();
     assertThat(OtlpCodec.of(Encoding.OTLP_JSON).decode(value).request()).isEqualTo(request);
+  }
+
+  @Test
+  void aBatchFromTheByTraceTopicIsDeadLetteredAsOneRequestWithAllItsSpans() throws Exception {
+    var one = Spans.request(Spans.resource("svc", "s", Spans.span(Spans.traceId(1), 1, null, "root", 0, 1)));
+    var two = Spans.request(Spans.resource("other", "s", Spans.span(Spans.traceId(2), 1, null, "root", 0, 1),
+        Spans.span(Spans.traceId(2), 2, 1, "child", 0, 1)));
+    TraceFacts facts = new TraceFacts(1, 10, 0, 1, true, false, Map.of(), Set.of("svc"), -1, -1);
+    byte[] internal = InternalSerdes.BY_TRACE.serializer().serialize("", new FragmentBatch(1, List.of(
+        new FragmentBatch.Entry(Bytes.wrap(Spans.traceId(1)), new Fragment(facts, one.toByteArray())),
+        new FragmentBatch.Entry(Bytes.wrap(Spans.traceId(2)), new Fragment(facts, two.toByteArray())))));
+    ProcessingExceptionHandler.Response response = handler(Encoding.OTLP_PROTO, 1 << 20).handleError(
+        new Context("tailstream-by-trace", null, internal, new RecordHeaders()),
+        new Record<>(null, null, 0), new IllegalStateException("boom"));
+    var request = OtlpCodec.of(Encoding.OTLP_PROTO).decode(response.deadLetterQueueRecords().get(0).value()).request();
+    assertThat(request.getResourceSpansList()).containsExactly(one.getResourceSpans(0), two.getResourceSpans(0));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.buffer.TraceSummary;
 import io.tailstream.decide.Decision;
 import io.tailstream.decide.TraceFacts;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,7 +98,63 @@ class InternalSerdesTest {
         .containsExactly(1, 2, 3);
     assertThatThrownBy(() -> serde.deserializer().deserialize("", new byte[] {'W', 0, 0}))
         .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
-        .hasMessageContaining("corrupt watermark");
+        .hasMessageContaining("corrupt by-trace record");
+  }
+
+  @Test
+  void aBatchRoundTripsEveryFragmentWithItsTraceId() {
+    var serde = InternalSerdes.BY_TRACE;
+    FragmentBatch batch = new FragmentBatch(3, List.of(
+        new FragmentBatch.Entry(Bytes.wrap(id(1)), new Fragment(one("a", "b"), new byte[] {1, 2, 3})),
+        new FragmentBatch.Entry(Bytes.wrap(id(2)), new Fragment(facts("c", "d"), new byte[] {4}))));
+    byte[] bytes = serde.serializer().serialize("", batch);
+    FragmentBatch read = (FragmentBatch) serde.deserializer().deserialize("", bytes);
+    assertThat(read.partition()).isEqualTo(3);
+    assertThat(read.entries()).extracting(e -> e.traceId()).containsExactly(Bytes.wrap(id(1)), Bytes.wrap(id(2)));
+    assertThat(read.entries().get(0).fragment().tracesData()).containsExactly(1, 2, 3);
+    assertThat(read.entries().get(1).fragment().tracesData()).containsExactly(4);
+    assertThat(read.entries().get(1).fragment().facts().services()).containsExactlyInAnyOrder("gateway", "c");
+    // Each entry is a trace id and the fragment's own V1 body (its bytes after the version byte).
+    byte[] v1 = InternalSerdes.FRAGMENT.serializer().serialize("", batch.entries().get(0).fragment());
+    assertThat(hex(bytes)).contains("10" + hex(id(1)) + hex(v1).substring(2));
+  }
+
+  @Test
+  void aCorruptBatchIsASerializationErrorNotAHugeAllocation() {
+    var serde = InternalSerdes.BY_TRACE;
+    byte[] good = serde.serializer().serialize("", new FragmentBatch(0, List.of(
+        new FragmentBatch.Entry(Bytes.wrap(id(1)), new Fragment(one("a", "b"), new byte[] {1, 2, 3})))));
+    byte[] hugeCount = good.clone();
+    hugeCount[5] = 0x7f; // the count's first byte
+    assertThatThrownBy(() -> serde.deserializer().deserialize("", hugeCount))
+        .isInstanceOf(SerializationException.class).hasMessageContaining("fragment count");
+    byte[] hugeLength = good.clone();
+    int lengthAt = good.length - 3 - 4; // the span bytes' length, before the 3 span bytes
+    hugeLength[lengthAt] = 0x7f;
+    assertThatThrownBy(() -> serde.deserializer().deserialize("", hugeLength))
+        .isInstanceOf(SerializationException.class).hasMessageContaining("needed");
+    byte[] cut = java.util.Arrays.copyOf(good, good.length - 1);
+    assertThatThrownBy(() -> serde.deserializer().deserialize("", cut)).isInstanceOf(SerializationException.class);
+  }
+
+  @Test
+  void theBoundABatchIsCutByIsNeverBelowWhatAnEntryTakes() {
+    String longName = "\u6a21".repeat(TraceFacts.MAX_NAME_CHARS);
+    for (TraceFacts f : List.of(one("a", "b"), facts("svc", "model"), one(longName, longName))) {
+      Fragment fragment = new Fragment(f, new byte[100]);
+      byte[] alone = InternalSerdes.BY_TRACE.serializer().serialize("", new FragmentBatch(0,
+          List.of(new FragmentBatch.Entry(Bytes.wrap(id(1)), fragment))));
+      long entryBytes = alone.length - 9; // the batch's marker, partition and count
+      assertThat(InternalSerdes.batchEntryBytesBound(Bytes.wrap(id(1)), fragment))
+          .isGreaterThanOrEqualTo(entryBytes);
+    }
+  }
+
+  private static byte[] id(int n) {
+    byte[] id = new byte[16];
+    id[15] = (byte) n;
+    id[0] = 0x0a;
+    return id;
   }
 
   @Test

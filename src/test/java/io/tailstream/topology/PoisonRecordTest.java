@@ -6,6 +6,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.config.ConfigLoader;
 import io.tailstream.config.TailstreamConfig;
 import io.tailstream.decide.ActiveRules;
@@ -169,6 +170,38 @@ class PoisonRecordTest {
       });
       assertThat(metrics.deadLetterRecords(DeadLetterReason.CORRUPT_INTERNAL)).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aBatchedFragmentThatCannotBeBufferedGoesToTheDeadLetterTopicAloneAndTheRestOfItsBatchIsKept() {
+    OtlpCodec codec = OtlpCodec.of(Encoding.OTLP_PROTO);
+    try (TopologyTestDriver driver = driver(Encoding.OTLP_PROTO, 1 << 20)) {
+      byte[] good = Spans.traceId(9);
+      byte[] shortId = java.util.Arrays.copyOf(Spans.traceId(10), 15);
+      FragmentBatch batch = new FragmentBatch(0, List.of(
+          new FragmentBatch.Entry(Bytes.wrap(shortId), fragment(errorTrace(10, Spans.resource("gateway", "http",
+              Spans.span(Spans.traceId(10), 1, null, "root", 0, 10))))),
+          new FragmentBatch.Entry(Bytes.wrap(good), fragment(errorTrace(9, Spans.resource("gateway", "http",
+              Spans.span(good, 1, null, "root", 0, 10)))))));
+      driver.createInputTopic(REPARTITION, new BytesSerializer(), new ByteArraySerializer())
+          .pipeInput(null, InternalSerdes.BY_TRACE.serializer().serialize("", batch));
+      driver.advanceWallClockTime(Duration.ofSeconds(10));
+
+      assertThat(spans(codec, output(driver), TraceIds.hex(good))).isEqualTo(2);
+      assertThat(deadLetters(driver)).singleElement().satisfies(r -> {
+        assertThat(header(r, Headers.ERROR)).contains("buffering the fragment failed").contains("15 bytes");
+        assertThat(Spans.spanCount(codec.decode(r.value()).request())).isEqualTo(2);
+      });
+      assertThat(metrics.bufferedTraces()).isZero();
+    }
+  }
+
+  /** The request's spans as split hands them on: TracesData bytes and their facts. */
+  private static Fragment fragment(ExportTraceServiceRequest request) {
+    byte[] data = request.toByteArray(); // a TracesData has the same single field
+    TraceFacts facts = new TraceFacts(Spans.spanCount(request), data.length, 0, 10_000_000, true, true,
+        Map.of(), java.util.Set.of("gateway"), -1, -1);
+    return new Fragment(facts, data);
   }
 
   @Test

@@ -109,7 +109,7 @@ class TraceBufferTest {
   }
 
   @Test
-  void aReopenedBufferRebuildsItsIndexesAndAWipedOneForgetsEverything() {
+  void aReopenedBufferRebuildsItsIndexesAndOneOpenedAfterAWipeHoldsNothing() {
     TraceBuffer first = buffer(1);
     first.append(id(6), null, fragment(1, false, (byte) 1), 0, 21);
     first.append(id(5), null, fragment(1, false, (byte) 1), 0, 20);
@@ -120,9 +120,11 @@ class TraceBufferTest {
     List<Bytes> due = new ArrayList<>();
     reopened.forEachDue(10_000, (id, s) -> due.add(id));
     assertThat(due).containsExactlyInAnyOrder(id(5), id(6));
-    reopened.wipe();
-    assertThat(reopened.traces()).isZero();
-    assertThat(reopened.summary(id(5))).isNull();
+    reopened.close();
+    TraceBuffer.wipe(summaries);
+    TraceBuffer wiped = buffer(2);
+    assertThat(wiped.traces()).isZero();
+    assertThat(wiped.summary(id(5))).isNull();
     assertThat(traces.get()).isZero();
   }
 
@@ -130,7 +132,8 @@ class TraceBufferTest {
   void spansOfAnotherEpochAreNeverHandedBack() {
     TraceBuffer crashed = buffer(1);
     crashed.append(id(7), null, fragment(1, false, (byte) 9), 0, 0);
-    crashed.wipe(); // the summaries go; the spans stay in the store until they expire
+    crashed.close();
+    TraceBuffer.wipe(summaries); // the summaries go; the spans stay in the store until they expire
     TraceBuffer rebuilt = buffer(2);
     TraceSummary s = rebuilt.append(id(7), null, fragment(1, false, (byte) 1), 0, 0);
     assertThat(rebuilt.fragments(id(7), s)).extracting(f -> f[0]).containsExactly((byte) 1);
