@@ -11,8 +11,11 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
-/** Waits for a consumer group to commit the end of topics: how the benchmark knows a run is done. */
-final class Offsets {
+/**
+ * Waits for a consumer group to commit the end of topics: how the benchmark (and the
+ * integration tests) know a run is done.
+ */
+public final class Offsets {
   private Offsets() {}
 
   /**
@@ -22,10 +25,17 @@ final class Offsets {
    */
   static void awaitConsumed(String bootstrap, String group, List<String> topics)
       throws InterruptedException {
+    awaitConsumed(bootstrap, group, topics, () -> {});
+  }
+
+  /** As above; {@code eachPoll} runs before every look and stops the wait by throwing. */
+  public static void awaitConsumed(String bootstrap, String group, List<String> topics, Runnable eachPoll)
+      throws InterruptedException {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       for (String topic : topics) {
         Map<TopicPartition, Long> target = null;
         while (target == null || !consumed(admin, group, target)) {
+          eachPoll.run();
           if (target == null) {
             target = ends(admin, topic);
           }

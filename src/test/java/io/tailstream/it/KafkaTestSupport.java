@@ -188,40 +188,20 @@ final class KafkaTestSupport {
   /** Waits until the group's committed offsets reach the end of every partition of the topics. */
   static void awaitAllConsumed(String bootstrap, String group, List<String> topics, Duration timeout,
       Process child, Path log) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      long end = System.nanoTime() + timeout.toNanos();
-      // Topic by topic, downstream ones against their end once the ones before are read: the
-      // by-trace topic never stops growing (split writes watermarks to it every check interval).
-      Map<TopicPartition, Long> target = new HashMap<>();
-      int done = 0;
-      while (System.nanoTime() < end && done < topics.size()) {
-        assertThat(child.isAlive()).as("child running; log:\n%s", Files.readString(log)).isTrue();
-        try {
-          if (target.isEmpty()) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            String topic = topics.get(done);
-            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            admin.listOffsets(latest).all().get().forEach((tp, o) -> target.put(tp, o.offset()));
-          }
-          Map<TopicPartition, OffsetAndMetadata> committed =
-              admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-          boolean read = target.entrySet().stream().allMatch(e -> e.getValue() == 0
-              || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
-          boolean anything = target.values().stream().anyMatch(o -> o > 0);
-          if (read && (anything || done > 0)) {
-            done++;
-            target.clear();
-            continue;
-          }
-        } catch (java.util.concurrent.ExecutionException notYet) {
-          target.clear(); // the group or the by-trace topic does not exist yet
-        }
-        Thread.sleep(200);
+    long end = System.nanoTime() + timeout.toNanos();
+    io.tailstream.bench.Offsets.awaitConsumed(bootstrap, group, topics, () -> {
+      if (!child.isAlive() || System.nanoTime() > end) {
+        throw new AssertionError((child.isAlive() ? "input never fully consumed" : "child stopped")
+            + "; log:\n" + readLog(log));
       }
-      if (done < topics.size()) {
-        throw new AssertionError("input never fully consumed; log:\n" + Files.readString(log));
-      }
+    });
+  }
+
+  private static String readLog(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (java.io.IOException e) {
+      return "(unreadable: " + e + ")";
     }
   }
 
