@@ -16,11 +16,15 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * The undecided traces of one task: their spans, their summaries and the index of when each is
  * due.
  *
- * <p>Per fragment: one append to the spans store (a window store that keeps duplicates, so no
- * read-modify-write of a growing span list) and one small update of the trace's summary. A
- * fragment is stored at its trace's latest input time in the facts, which never goes back, so
- * every fragment of a trace lies in [first, last] of its summary, the range fetched. Decided
- * traces cost no deletes of their spans: those expire with the window store's segments.
+ * <p>Two tiers. A new trace goes to the heap ({@link HotTraces}) while the instance's
+ * {@link HeapBudget} has room: its summary and fragments stay there until it is decided, with no
+ * store operation at all. The others go to the stores: per fragment one append to the spans store
+ * (a window store that keeps duplicates, so no read-modify-write of a growing span list) and one
+ * small update of the trace's summary. A fragment is stored at its trace's latest input time in
+ * the facts, which never goes back, so every fragment of a trace lies in [first, last] of its
+ * summary, the range fetched. Decided traces cost no deletes of their spans: those expire with
+ * the window store's segments. A trace on the heap whose next fragment no longer fits moves to
+ * the stores whole; a clean close moves them all there.
  *
  * <p>Neither store is changelogged: the buffer is a cache of its log (the keyed input, or the
  * by-trace topic), rebuilt by reading the log again from the {@link ReReadPoint} when the task
@@ -36,6 +40,7 @@ public final class TraceBuffer {
   private final LongConsumer bytesDelta;
   private final DueIndex dueIndex = new DueIndex();
   private final ReReadPoint reReadPoint = new ReReadPoint();
+  private final HotTraces hot;
   private final int epoch;
   private long traces;
   private long bytes;
@@ -45,9 +50,10 @@ public final class TraceBuffer {
    * {@code bytesDelta} hear every change of the buffered traces and bytes.
    */
   public TraceBuffer(DecisionSettings settings, WindowStore<Bytes, byte[]> spans,
-      KeyValueStore<Bytes, TraceSummary> summaries, int epoch, LongConsumer tracesDelta,
+      KeyValueStore<Bytes, TraceSummary> summaries, int epoch, HeapBudget heap, LongConsumer tracesDelta,
       LongConsumer bytesDelta) {
     this.settings = settings;
+    this.hot = new HotTraces(heap);
     this.spans = spans;
     this.summaries = summaries;
     this.epoch = epoch;
@@ -97,7 +103,11 @@ public final class TraceBuffer {
   /** The trace's summary, or null when it is not buffered. */
   public TraceSummary summary(Bytes traceId) {
     // A "no" from the index's filter spares a new trace's first fragment a store look-up.
-    return dueIndex.mayContain(traceId) ? summaries.get(traceId) : null;
+    if (!dueIndex.mayContain(traceId)) {
+      return null;
+    }
+    TraceSummary onHeap = hot.summary(traceId);
+    return onHeap != null ? onHeap : summaries.get(traceId);
   }
 
   /**
@@ -118,8 +128,7 @@ public final class TraceBuffer {
     } else {
       summary = previous.add(fragment.facts(), timeMs);
     }
-    spans.put(spanKey(traceId), fragment.tracesData(), summary.lastMs());
-    summaries.put(traceId, summary);
+    store(traceId, previous == null, summary, fragment.tracesData());
     long added = summary.bytes() - (previous == null ? 0 : previous.bytes());
     bytes += added;
     bytesDelta.accept(added);
@@ -134,10 +143,26 @@ public final class TraceBuffer {
     return summary;
   }
 
+  /** On the heap while the budget lasts, else in the stores (where a trace that outgrew the heap moves). */
+  private void store(Bytes traceId, boolean first, TraceSummary summary, byte[] fragment) {
+    if (first ? hot.tryHold(traceId, summary, fragment) : hot.tryAdd(traceId, summary, fragment)) {
+      return;
+    }
+    HotTraces.Hot moved = hot.remove(traceId);
+    if (moved != null) {
+      for (byte[] earlier : moved.fragments) {
+        spans.put(spanKey(traceId), earlier, summary.lastMs());
+      }
+    }
+    spans.put(spanKey(traceId), fragment, summary.lastMs());
+    summaries.put(traceId, summary);
+  }
+
   /** Hands every trace due at input time {@code nowMs} to {@code decide}, which must {@link #forget} it. */
   public void forEachDue(long nowMs, BiConsumer<Bytes, TraceSummary> decide) {
     dueIndex.pollDue(nowMs, traceId -> {
-      TraceSummary summary = summaries.get(traceId);
+      TraceSummary onHeap = hot.summary(traceId);
+      TraceSummary summary = onHeap != null ? onHeap : summaries.get(traceId);
       if (summary == null) {
         return; // decided earlier (caps, or an earlier index entry)
       }
@@ -152,6 +177,10 @@ public final class TraceBuffer {
 
   /** The trace's encoded fragments, in the order they were stored; empty when they are gone. */
   public List<byte[]> fragments(Bytes traceId, TraceSummary summary) {
+    List<byte[]> onHeap = hot.fragments(traceId);
+    if (onHeap != null) {
+      return onHeap;
+    }
     List<byte[]> out = new ArrayList<>();
     try (WindowStoreIterator<byte[]> it = spans.fetch(spanKey(traceId), summary.firstMs(), summary.lastMs())) {
       while (it.hasNext()) {
@@ -163,7 +192,9 @@ public final class TraceBuffer {
 
   /** Takes a trace out of the buffer; its fragments expire with the window store's segments. */
   public void forget(Bytes traceId, TraceSummary summary) {
-    summaries.delete(traceId);
+    if (hot.remove(traceId) == null) {
+      summaries.delete(traceId);
+    }
     traces--;
     tracesDelta.accept(-1);
     bytes -= summary.bytes();
@@ -189,8 +220,22 @@ public final class TraceBuffer {
     return bytes;
   }
 
-  /** Releases the index and takes this task's traces and bytes out of the gauges. */
+  /** Traces on the heap now. */
+  public int tracesOnHeap() {
+    return hot.size();
+  }
+
+  /**
+   * Moves the traces on the heap to the stores (a clean close leaves the buffer whole there),
+   * releases the index and takes this task's traces and bytes out of the gauges.
+   */
   public void close() {
+    hot.drain((traceId, h) -> {
+      for (byte[] fragment : h.fragments) {
+        spans.put(spanKey(traceId), fragment, h.summary.lastMs());
+      }
+      summaries.put(traceId, h.summary);
+    });
     tracesDelta.accept(-traces);
     bytesDelta.accept(-bytes);
     traces = 0;

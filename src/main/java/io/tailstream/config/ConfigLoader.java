@@ -46,7 +46,7 @@ public final class ConfigLoader {
       "sample", "ttl", "cooldown");
   private static final Set<String> RATES_KEYS = Set.of("interval", "stats-interval");
   private static final Set<String> ADMIN_KEYS = Set.of("port", "bind");
-  private static final Set<String> MEMORY_KEYS = Set.of("rocksdb-cache", "rocksdb-write-buffers");
+  private static final Set<String> MEMORY_KEYS = Set.of("rocksdb-cache", "rocksdb-write-buffers", "heap-buffer");
   private static final Set<String> STRESS_KEYS = Set.of("max-buffered-bytes", "high-watermark",
       "low-watermark", "heap-high-watermark", "sample");
 
@@ -183,6 +183,8 @@ public final class ConfigLoader {
           + "rocksdb-cache (" + rocksCache + " bytes): write buffers are charged to the cache"))
           .orElseGet(() -> new YamlException("memory.rocksdb-write-buffers must not exceed memory.rocksdb-cache"));
     }
+    long heapBuffer = memory.read("heap-buffer", 64L << 20, s -> sizeIn(s, 0, 64L << 30),
+        Units.SIZE_FORMS + ", 0 to keep every buffered trace in RocksDB");
     Path rulesFile = baseDir == null ? Path.of(rules) : baseDir.resolve(rules).normalize();
 
     warnOnUnwiseSettings(decisionSettings, maxRecordBytes);
@@ -190,7 +192,7 @@ public final class ConfigLoader {
     TailstreamConfig config = new TailstreamConfig(
         new KafkaSettings(bootstrap.trim(), applicationId, properties, groupInstanceId),
         topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile, adapt, adminPort,
-        adminBind, shutdownTimeout, rocksCache, rocksWrite,
+        adminBind, shutdownTimeout, rocksCache, rocksWrite, heapBuffer,
         TailstreamConfig.DEFAULT_DEAD_LETTER_RECORD_BYTES);
     checkKafkaProperties(config, kafka.node.flatMap(n -> n.get("properties")).orElse(root),
         env.containsKey(envName("kafka.properties")));

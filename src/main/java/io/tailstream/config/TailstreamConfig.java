@@ -11,7 +11,7 @@ import java.util.Objects;
 public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolean inputKeyedByTraceId,
     Encoding encoding, DecisionSettings decision, long maxOutputRecordBytes, Path rulesFile,
     AdaptSettings adapt, int adminPort, String adminBind, java.time.Duration shutdownTimeout,
-    long rocksDbCacheBytes, long rocksDbWriteBufferBytes, long maxDeadLetterRecordBytes) {
+    long rocksDbCacheBytes, long rocksDbWriteBufferBytes, long heapBufferBytes, long maxDeadLetterRecordBytes) {
   /** {@code admin.port} value that turns the admin HTTP server off. */
   public static final int ADMIN_DISABLED = -1;
   /**
@@ -33,13 +33,13 @@ public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolea
   public TailstreamConfig withMaxOutputRecordBytes(long bytes) {
     return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, decision, bytes, rulesFile,
         adapt, adminPort, adminBind, shutdownTimeout, rocksDbCacheBytes, rocksDbWriteBufferBytes,
-        maxDeadLetterRecordBytes);
+        heapBufferBytes, maxDeadLetterRecordBytes);
   }
 
   /** This config with another bound on dead letters (fitted to the dead-letter topic's limit). */
   public TailstreamConfig withMaxDeadLetterRecordBytes(long bytes) {
     return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, decision,
         maxOutputRecordBytes, rulesFile, adapt, adminPort, adminBind, shutdownTimeout,
-        rocksDbCacheBytes, rocksDbWriteBufferBytes, bytes);
+        rocksDbCacheBytes, rocksDbWriteBufferBytes, heapBufferBytes, bytes);
   }
 }

@@ -8,6 +8,7 @@ import io.tailstream.buffer.DecidedIndex;
 import io.tailstream.buffer.DecisionMemory;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.buffer.FragmentBatch;
+import io.tailstream.buffer.HeapBudget;
 import io.tailstream.buffer.InputClock;
 import io.tailstream.buffer.TraceBuffer;
 import io.tailstream.buffer.TraceSummary;
@@ -62,6 +63,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
   private final InputClock clock;
 
   private final Log log;
+  private final HeapBudget heap;
 
   private ProcessorContext<String, byte[]> context;
   private TraceBuffer buffer;
@@ -81,10 +83,12 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
   /**
    * @param sources how many input partitions feed this task: 1 with keyed input, else all
    * @param log the log the buffer is rebuilt from
+   * @param heap the instance's heap for buffered traces, shared with its other tasks
    */
   BufferAndDecideProcessor(DecisionSettings settings, ActiveRules rules, KeptTraceEmitter emitter,
-      TailstreamMetrics metrics, StressGate stress, int sources, Log log) {
+      TailstreamMetrics metrics, StressGate stress, int sources, Log log, HeapBudget heap) {
     this.log = log;
+    this.heap = heap;
     this.settings = settings;
     this.rules = rules;
     this.emitter = emitter;
@@ -117,7 +121,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
       TraceBuffer.wipe(summaries);
     }
     this.buffer = new TraceBuffer(settings, context.getStateStore(StoreNames.TRACE_SPANS), summaries, epoch,
-        metrics::bufferedDelta, metrics::bufferedBytesDelta);
+        heap, metrics::bufferedDelta, metrics::bufferedBytesDelta);
     if (plan.rereads()) {
       reread(plan);
     }
@@ -308,11 +312,13 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
     } catch (RuntimeException e) {
       LOG.error("deciding trace {} failed; its spans go to the dead-letter topic",
           TraceIds.hex(traceId.get()), e);
+      List<byte[]> fragments = List.of();
       if (buffer.summary(traceId) != null) {
+        fragments = buffer.fragments(traceId, summary); // before forget: a heap trace's go with it
         buffer.forget(traceId, summary);
       }
       String key = TraceIds.hex(traceId.get());
-      for (byte[] fragment : buffer.fragments(traceId, summary)) {
+      for (byte[] fragment : fragments) {
         emitter.deadLetter(context, key, fragment, "deciding the trace", e, context.currentSystemTimeMs());
       }
     }
@@ -342,7 +348,6 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
       }
     }
     TraceSummary.Trigger trigger = summary.trigger(settings, now);
-    buffer.forget(traceId, summary);
     memory.remember(traceId, decision, now);
     metrics.decided(decision.kept(), decision.rule(), trigger);
     metrics.decisionDelay(now - summary.firstMs());
@@ -354,6 +359,8 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
     if (decision.kept()) {
       emitter.emit(context, traceId, fragments, summary.spanCount(), decision, now - summary.firstMs(), false);
     }
+    // Last: a trace whose emission throws is still buffered, so its spans can be dead-lettered.
+    buffer.forget(traceId, summary);
   }
 
   /**

@@ -4,6 +4,7 @@ import io.tailstream.adapt.BoostMessages;
 import io.tailstream.buffer.BufferLog;
 import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.FragmentBatch;
+import io.tailstream.buffer.HeapBudget;
 import io.tailstream.buffer.InputLag;
 import io.tailstream.buffer.Watermark;
 import io.tailstream.config.DecisionSettings;
@@ -207,9 +208,11 @@ public final class TailstreamTopology {
     BufferAndDecideProcessor.Log bufferLog = config.inputKeyedByTraceId()
         ? new BufferAndDecideProcessor.Log(log, config.topics().input(), LogDecoder.input(codec, rules))
         : new BufferAndDecideProcessor.Log(log, config.topics().byTrace(), LogDecoder.byTrace());
+    HeapBudget heap = new HeapBudget(config.heapBufferBytes());
+    metrics.watchHeapBuffer(heap);
     fragments
         .process(() -> new BufferAndDecideProcessor(decision, rules, emitter, metrics, stress, expectedSources,
-                bufferLog),
+                bufferLog, heap),
             Named.as("buffer-and-decide"),
             StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.BUFFER_POSITION, StoreNames.BUFFER_LOCAL,
             StoreNames.DECISIONS, StoreNames.DROPPED)

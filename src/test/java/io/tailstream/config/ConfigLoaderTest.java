@@ -40,6 +40,18 @@ class ConfigLoaderTest {
         Duration.ofSeconds(1), DecisionSettings.Stress.defaults()));
     assertThat(c.maxOutputRecordBytes()).isEqualTo(1L << 20);
     assertThat(c.rulesFile()).isEqualTo(Path.of("/etc/tailstream/rules.yaml"));
+    assertThat(c.heapBufferBytes()).isEqualTo(64L << 20);
+  }
+
+  @Test
+  void theHeapBufferCanBeSizedOrTurnedOffAndIsChecked() {
+    assertThat(parse("kafka: { bootstrap-servers: b:1 }\nmemory: { heap-buffer: 256MiB }\n").heapBufferBytes())
+        .isEqualTo(256L << 20);
+    assertThat(parse("kafka: { bootstrap-servers: b:1 }\nmemory: { heap-buffer: 0 }\n").heapBufferBytes()).isZero();
+    assertThat(parse("kafka: { bootstrap-servers: b:1 }\n", Map.of("TAILSTREAM_MEMORY_HEAP_BUFFER", "8MiB"))
+        .heapBufferBytes()).isEqualTo(8L << 20);
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\nmemory: { heap-buffer: lots }\n"))
+        .hasMessageContaining("memory.heap-buffer").hasMessageContaining("lots");
   }
 
   @Test

@@ -146,6 +146,8 @@ class KubernetesManifestsTest {
     // at least 256 MiB for metaspace, thread stacks, direct buffers and the JIT.
     assertThat(heap).isGreaterThanOrEqualTo(512L << 20);
     assertThat(heap + config.rocksDbCacheBytes() + (256L << 20)).isLessThanOrEqualTo(limit);
+    // Traces on the heap (memory.heap-buffer) are a part of the heap, not more than a quarter.
+    assertThat(config.heapBufferBytes()).isLessThanOrEqualTo(heap / 4);
     assertThat((Integer) at(pod, "terminationGracePeriodSeconds"))
         .isGreaterThan((int) config.shutdownTimeout().toSeconds());
   }

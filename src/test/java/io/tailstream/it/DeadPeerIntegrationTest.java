@@ -1,15 +1,12 @@
 package io.tailstream.it;
 
 import io.tailstream.embedded.EmbeddedKafkaBroker;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -29,8 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rules keep ({@link SpreadTraces}) comes out once, whole, in one piece, and no other trace.
  */
 class DeadPeerIntegrationTest {
-  private static final Duration WAIT = Duration.ofSeconds(3);
-  private static final String DECISION = "{ wait: 3s, after-root: 2s, idle: 2s, check-interval: 100ms }";
+  private static final Duration WAIT = SharedInput.WAIT;
   private static final String APP = "it-dead-peer";
 
   @TempDir
@@ -40,11 +36,10 @@ class DeadPeerIntegrationTest {
   void theSurvivorDecidesNothingAheadOfADeadPeersPartitions() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
         Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      String bootstrap = broker.bootstrapServers();
-      broker.createTopics(4, APP + "-in");
-      broker.createTopics(3, APP + "-out", APP + "-dlq");
-      Path configA = config(bootstrap, "a");
-      Path configB = config(bootstrap, "b");
+      SharedInput shared = new SharedInput(broker, APP, dir);
+      String bootstrap = shared.bootstrap;
+      Path configA = shared.config("a");
+      Path configB = shared.config("b");
       Path logA = dir.resolve("a.log");
       Path logB = dir.resolve("b.log");
       Path logB2 = dir.resolve("b-restarted.log");
@@ -55,11 +50,11 @@ class DeadPeerIntegrationTest {
       try {
         AdminEndpoint adminA = AdminEndpoint.fromLog(logA, a, Duration.ofSeconds(60));
         AdminEndpoint adminB = AdminEndpoint.fromLog(logB, b, Duration.ofSeconds(60));
-        Map<String, Set<TopicPartition>> owned = GroupAssignment.awaitShared(admin, APP, APP + "-in",
+        Map<String, Set<TopicPartition>> owned = GroupAssignment.awaitShared(admin, APP, shared.input(),
             Map.of("a", adminA, "b", adminB), Duration.ofSeconds(120));
-        Set<Integer> orphaned = GroupAssignment.inputPartitions(owned.get("b"), APP + "-in");
+        Set<Integer> orphaned = GroupAssignment.inputPartitions(owned.get("b"), shared.input());
 
-        load = new PacedLoad(bootstrap, new SpreadTraces(47, 4, 2), APP + "-in");
+        load = new PacedLoad(bootstrap, new SpreadTraces(47, 4, 2), shared.input());
         Thread.sleep(5_000);
         b.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
         Thread.sleep(WAIT.multipliedBy(3).toMillis());
@@ -68,14 +63,7 @@ class DeadPeerIntegrationTest {
         boolean back = adminB2.awaitReady(Duration.ofSeconds(60));
         Thread.sleep(3_000);
         load.stop();
-        Map<String, Set<String>> expected = load.expected();
-
-        List<ConsumerRecord<byte[], byte[]>> out = KafkaTestSupport.consume(bootstrap, APP + "-out",
-            r -> r.size() >= expected.size(), Duration.ofSeconds(5), Duration.ofSeconds(30));
-        KeptTraces kept = KeptTraces.of(out);
-        KeptTraces.Comparison result = kept.against(expected);
-        KafkaTestSupport.report("dead peer 3x wait, static members", KafkaTestSupport.spanCounts(expected),
-            kept.spanCounts(), null);
+        KeptTraces.Comparison result = shared.outcome(load, "dead peer 3x wait, static members");
 
         SoftAssertions softly = new SoftAssertions();
         softly.assertThat(load.failures()).as("sends refused: %s", load.firstFailure()).isZero();
@@ -105,9 +93,4 @@ class DeadPeerIntegrationTest {
     return KafkaTestSupport.startRun(config, log, Map.of("TAILSTREAM_KAFKA_GROUP_INSTANCE_ID", name));
   }
 
-  private Path config(String bootstrap, String name) throws Exception {
-    // client.id only names the instance's consumers, so the group's members can be told apart.
-    return KafkaTestSupport.writeConfig(Files.createDirectories(dir.resolve(name)), bootstrap, APP, DECISION,
-        "", SpreadTraces.RULES, Map.of("client.id", name), true);
-  }
 }

@@ -1,15 +1,12 @@
 package io.tailstream.it;
 
 import io.tailstream.embedded.EmbeddedKafkaBroker;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -28,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * counted by either instance), and no other trace.
  */
 class PausedPartitionIntegrationTest {
-  private static final Duration WAIT = Duration.ofSeconds(3);
-  private static final String DECISION = "{ wait: 3s, after-root: 2s, idle: 2s, check-interval: 100ms }";
+  private static final Duration WAIT = SharedInput.WAIT;
   private static final String APP = "it-paused";
 
   @TempDir
@@ -39,23 +35,22 @@ class PausedPartitionIntegrationTest {
   void anInstanceFrozenForTwoWaitsSplitsNoTraceOfTheOther() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
         Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      String bootstrap = broker.bootstrapServers();
-      broker.createTopics(4, APP + "-in");
-      broker.createTopics(3, APP + "-out", APP + "-dlq");
+      SharedInput shared = new SharedInput(broker, APP, dir);
+      String bootstrap = shared.bootstrap;
       Path logA = dir.resolve("a.log");
       Path logB = dir.resolve("b.log");
-      Process a = KafkaTestSupport.startRun(config(bootstrap, "a"), logA, Map.of());
-      Process b = KafkaTestSupport.startRun(config(bootstrap, "b"), logB, Map.of());
+      Process a = KafkaTestSupport.startRun(shared.config("a"), logA, Map.of());
+      Process b = KafkaTestSupport.startRun(shared.config("b"), logB, Map.of());
       PacedLoad load = null;
       try {
         AdminEndpoint adminA = AdminEndpoint.fromLog(logA, a, Duration.ofSeconds(60));
         AdminEndpoint adminB = AdminEndpoint.fromLog(logB, b, Duration.ofSeconds(60));
-        Map<String, Set<TopicPartition>> owned = GroupAssignment.awaitShared(admin, APP, APP + "-in",
+        Map<String, Set<TopicPartition>> owned = GroupAssignment.awaitShared(admin, APP, shared.input(),
             Map.of("a", adminA, "b", adminB), Duration.ofSeconds(120));
-        Set<Integer> frozenInputs = GroupAssignment.inputPartitions(owned.get("b"), APP + "-in");
+        Set<Integer> frozenInputs = GroupAssignment.inputPartitions(owned.get("b"), shared.input());
         long rebalancesBefore = GroupAssignment.rebalances(logA) + GroupAssignment.rebalances(logB);
 
-        load = new PacedLoad(bootstrap, new SpreadTraces(33, 4, 2), APP + "-in");
+        load = new PacedLoad(bootstrap, new SpreadTraces(33, 4, 2), shared.input());
         Thread.sleep(5_000);
         KafkaTestSupport.signal(b, "STOP");
         try {
@@ -65,14 +60,7 @@ class PausedPartitionIntegrationTest {
         }
         Thread.sleep(5_000);
         load.stop();
-        Map<String, Set<String>> expected = load.expected();
-
-        List<ConsumerRecord<byte[], byte[]>> out = KafkaTestSupport.consume(bootstrap, APP + "-out",
-            r -> r.size() >= expected.size(), Duration.ofSeconds(5), Duration.ofSeconds(30));
-        KeptTraces kept = KeptTraces.of(out);
-        KeptTraces.Comparison result = kept.against(expected);
-        KafkaTestSupport.report("paused instance 2x wait", KafkaTestSupport.spanCounts(expected),
-            kept.spanCounts(), null);
+        KeptTraces.Comparison result = shared.outcome(load, "paused instance 2x wait");
 
         SoftAssertions softly = new SoftAssertions();
         softly.assertThat(load.failures()).as("sends refused: %s", load.firstFailure()).isZero();
@@ -97,9 +85,4 @@ class PausedPartitionIntegrationTest {
     }
   }
 
-  private Path config(String bootstrap, String name) throws Exception {
-    // client.id only names the instance's consumers, so the group's members can be told apart.
-    return KafkaTestSupport.writeConfig(Files.createDirectories(dir.resolve(name)), bootstrap, APP, DECISION,
-        "", SpreadTraces.RULES, Map.of("client.id", name), true);
-  }
 }

@@ -79,9 +79,10 @@ class ScaleInIntegrationTest {
 
   @Test
   void aStaticMemberStaysInTheGroupWhenItCloses() throws Exception {
-    // 20 s: above the 10 s watched below, short enough to let the session end within the test.
+    // 14 s: above the 10 s watched below even counted from A's last heartbeat (at most 3 s
+    // before its exit), short enough to let the session end soon after.
     Scenario s = new Scenario("it-scalein-static", Map.of(
-        "TAILSTREAM_KAFKA_PROPERTIES", "session.timeout.ms=20000"),
+        "TAILSTREAM_KAFKA_PROPERTIES", "session.timeout.ms=14000"),
         Map.of("TAILSTREAM_KAFKA_GROUP_INSTANCE_ID", "node-a"),
         Map.of("TAILSTREAM_KAFKA_GROUP_INSTANCE_ID", "node-b"));
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {

@@ -41,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The processor alone, with a mock context and watermarks sent by hand, so that it can be
  * closed and replaced over the same stores — what a restart or a task migration does — and the
  * in-memory indexes (due times, decided traces) shown to be rebuilt from the stores, and so
- * that each source partition's progress can be set on its own.
+ * that each source partition's progress can be set on its own. Traces live on the heap here (a
+ * budget they all fit in); {@link BufferAndDecideProcessorStoreTierTest} runs the same with
+ * every trace in the stores.
  */
 class BufferAndDecideProcessorTest {
   private static final long T0 = 1_790_000_000_000L;
@@ -144,13 +146,18 @@ class BufferAndDecideProcessorTest {
     return processor(context, 1);
   }
 
+  /** The heap the buffered traces may take. */
+  long heapBufferBytes() {
+    return 64L << 20;
+  }
+
   private BufferAndDecideProcessor processor(MockProcessorContext<String, byte[]> context, int sources) {
     BufferAndDecideProcessor p = new BufferAndDecideProcessor(settings, rules,
         new KeptTraceEmitter(new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20), metrics,
             1 << 20), metrics,
         new StressGate(1L << 40, 0.9, 0.5, 1.0, () -> 0.0), sources,
         new BufferAndDecideProcessor.Log(nextOffset < 0 ? io.tailstream.buffer.BufferLog.NONE : logRecords,
-            LOG_TOPIC, LogDecoder.byTrace()));
+            LOG_TOPIC, LogDecoder.byTrace()), new io.tailstream.buffer.HeapBudget(heapBufferBytes()));
     p.init(context);
     return p;
   }

@@ -1,6 +1,7 @@
 package io.tailstream.topology;
 
 import io.tailstream.buffer.Fragment;
+import io.tailstream.buffer.HeapBudget;
 import io.tailstream.buffer.TraceBuffer;
 import io.tailstream.buffer.TraceSummary;
 
@@ -51,8 +52,13 @@ class TraceBufferTest {
     summaries.init(context.getStateStoreContext(), summaries);
   }
 
+  /** Every trace in the stores (no heap). */
   private TraceBuffer buffer(int epoch) {
-    return new TraceBuffer(S, spans, summaries, epoch, traces::addAndGet, bytes::addAndGet);
+    return buffer(epoch, new HeapBudget(0));
+  }
+
+  private TraceBuffer buffer(int epoch, HeapBudget heap) {
+    return new TraceBuffer(S, spans, summaries, epoch, heap, traces::addAndGet, bytes::addAndGet);
   }
 
   private static Bytes id(int n) {
@@ -137,5 +143,91 @@ class TraceBufferTest {
     TraceBuffer rebuilt = buffer(2);
     TraceSummary s = rebuilt.append(id(7), null, fragment(1, false, (byte) 1), 0, 0);
     assertThat(rebuilt.fragments(id(7), s)).extracting(f -> f[0]).containsExactly((byte) 1);
+  }
+
+  private long storedSummaries() {
+    long n = 0;
+    try (var all = summaries.all()) {
+      while (all.hasNext()) {
+        all.next();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private long storedFragments() {
+    long n = 0;
+    try (var all = spans.all()) {
+      while (all.hasNext()) {
+        all.next();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** What one trace of {@code fragments} one-byte fragments is charged on the heap. */
+  private static long charge(int fragments) {
+    return 512 + fragments * (24 + 1L);
+  }
+
+  @Test
+  void aTraceDecidedOnTheHeapNeverTouchesTheStores() {
+    HeapBudget heap = new HeapBudget(1 << 20);
+    TraceBuffer buffer = buffer(1, heap);
+    TraceSummary s = buffer.append(id(20), null, fragment(1, false, (byte) 1), 0, 0);
+    buffer.append(id(20), s, fragment(2, true, (byte) 2), 500, 1);
+    assertThat(buffer.tracesOnHeap()).isEqualTo(1);
+    assertThat(heap.usedBytes()).isEqualTo(charge(2));
+    assertThat(buffer.summary(id(20)).spanCount()).isEqualTo(3);
+    buffer.forEachDue(60_000, (id, summary) -> {
+      assertThat(buffer.fragments(id, summary)).extracting(f -> f[0]).containsExactly((byte) 1, (byte) 2);
+      buffer.forget(id, summary);
+    });
+    assertThat(storedSummaries()).isZero();
+    assertThat(storedFragments()).isZero();
+    assertThat(heap.usedBytes()).as("given back").isZero();
+    assertThat(buffer.summary(id(20))).isNull();
+  }
+
+  @Test
+  void whatTheBudgetCannotHoldGoesToTheStoresAndAHeapTraceThatOutgrowsItMovesThereWhole() {
+    HeapBudget heap = new HeapBudget(charge(2)); // one trace of two fragments
+    TraceBuffer buffer = buffer(1, heap);
+    TraceSummary a = buffer.append(id(21), null, fragment(1, false, (byte) 1), 0, 0);
+    buffer.append(id(22), null, fragment(1, false, (byte) 5), 0, 1);
+    assertThat(buffer.tracesOnHeap()).as("the second trace did not fit").isEqualTo(1);
+    assertThat(storedSummaries()).isEqualTo(1);
+    a = buffer.append(id(21), a, fragment(1, false, (byte) 2), 100, 2);
+    assertThat(buffer.tracesOnHeap()).isEqualTo(1);
+    a = buffer.append(id(21), a, fragment(1, false, (byte) 3), 200, 3); // no room for a third
+    assertThat(buffer.tracesOnHeap()).isZero();
+    assertThat(heap.usedBytes()).isZero();
+    assertThat(storedSummaries()).isEqualTo(2);
+    assertThat(buffer.summary(id(21)).spanCount()).isEqualTo(3);
+    assertThat(buffer.fragments(id(21), buffer.summary(id(21)))).as("in the order they came")
+        .extracting(f -> f[0]).containsExactly((byte) 1, (byte) 2, (byte) 3);
+    buffer.append(id(23), null, fragment(1, false, (byte) 7), 300, 4);
+    assertThat(buffer.tracesOnHeap()).as("the budget it gave back holds a new trace").isEqualTo(1);
+  }
+
+  @Test
+  void aCleanCloseMovesTheHeapTracesToTheStoresWhereTheReopenedBufferFindsThem() {
+    HeapBudget heap = new HeapBudget(1 << 20);
+    TraceBuffer first = buffer(1, heap);
+    TraceSummary s = first.append(id(24), null, fragment(1, false, (byte) 1), 0, 30);
+    first.append(id(24), s, fragment(1, false, (byte) 2), 100, 31);
+    first.close();
+    assertThat(heap.usedBytes()).isZero();
+    TraceBuffer reopened = buffer(1, heap);
+    assertThat(reopened.traces()).isEqualTo(1);
+    assertThat(reopened.reReadFrom(40)).isEqualTo(30);
+    List<byte[]> fragments = new ArrayList<>();
+    reopened.forEachDue(60_000, (id, summary) -> {
+      fragments.addAll(reopened.fragments(id, summary));
+      reopened.forget(id, summary);
+    });
+    assertThat(fragments).extracting(f -> f[0]).containsExactly((byte) 1, (byte) 2);
   }
 }
