@@ -1,5 +1,6 @@
 package io.tailstream.topology;
 
+import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.buffer.InputLag;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * Fragments carry the input time they count at as their timestamp: the record's own, never
  * ahead of the wall clock.
  */
-final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutput> {
+final class SplitProcessor implements Processor<byte[], byte[], Bytes, Object> {
   private static final Logger log = LoggerFactory.getLogger(SplitProcessor.class);
 
   /** The key of watermarks; trace ids are 16 bytes, so no fragment has it. */
@@ -44,9 +45,11 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
   /**
    * @param byTracePartitions with null-keyed input, the by-trace topic's partitions, by which
    *     fragments are batched; 0 with keyed input, where each fragment is handed on alone
+   * @param fragmentsTo the node fragments, batches and watermarks go to ({@link ByTraceRecord}s)
+   * @param deadLettersTo the node dead letters go to (byte arrays)
    */
   record Settings(String inputTopic, boolean keyedByTraceId, int byTracePartitions,
-      long maxDeadLetterBytes, Duration checkInterval) {}
+      long maxDeadLetterBytes, Duration checkInterval, String fragmentsTo, String deadLettersTo) {}
 
   private final Settings settings;
   private final ActiveRules rules;
@@ -55,7 +58,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
   private final PartitionBatcher batcher;
   private final InputLag lag;
   private final SourceProgress progress;
-  private ProcessorContext<Bytes, SplitOutput> context;
+  private ProcessorContext<Bytes, Object> context;
   private int partition;
 
   SplitProcessor(Settings settings, OtlpCodec codec, ActiveRules rules, TailstreamMetrics metrics,
@@ -70,7 +73,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
   }
 
   @Override
-  public void init(ProcessorContext<Bytes, SplitOutput> context) {
+  public void init(ProcessorContext<Bytes, Object> context) {
     this.context = context;
     this.partition = context.taskId().partition();
     context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::announceProgress);
@@ -79,7 +82,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
   private void announceProgress(long wallMs) {
     long at = progress.announce(wallMs, lag.lag(settings.inputTopic(), partition) == 0);
     if (at != SourceProgress.NONE) {
-      context.forward(new Record<>(WATERMARK_KEY, SplitOutput.of(new Watermark(partition, at)), at));
+      forward(new Record<>(WATERMARK_KEY, new Watermark(partition, at), at));
     }
   }
 
@@ -133,12 +136,16 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
       // be split across tasks. Counted so that a misconfigured collector shows.
       metrics.keyMismatch();
     }
-    context.forward(new Record<>(traceId, SplitOutput.of(fragment), time, new RecordHeaders()));
+    forward(new Record<>(traceId, fragment, time, new RecordHeaders()));
   }
 
   /** A batch has no key: {@link TailstreamTopology.ByTracePartitioner} reads its partition. */
   private void forward(long time, FragmentBatch batch) {
-    context.forward(new Record<>(null, SplitOutput.of(batch), time, new RecordHeaders()));
+    forward(new Record<>(null, batch, time, new RecordHeaders()));
+  }
+
+  private void forward(Record<Bytes, ByTraceRecord> record) {
+    context.forward(record, settings.fragmentsTo());
   }
 
   private void deadLetter(Record<byte[], byte[]> record, byte[] value, String reason,
@@ -156,7 +163,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, SplitOutp
     headers.add(Headers.SOURCE, Headers.utf8(source));
     DeadLetters.Letter letter = DeadLetters.fit(record.key(), value, headers, settings.maxDeadLetterBytes());
     Bytes key = letter.key() == null ? null : Bytes.wrap(letter.key());
-    context.forward(new Record<>(key, SplitOutput.deadLetter(letter.value()), record.timestamp(),
-        letter.headers()));
+    context.forward(new Record<>(key, letter.value(), record.timestamp(), letter.headers()),
+        settings.deadLettersTo());
   }
 }

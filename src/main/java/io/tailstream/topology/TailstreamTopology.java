@@ -22,12 +22,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -47,6 +42,10 @@ import org.apache.kafka.streams.state.Stores;
  * the input itself is then the log buffer-and-decide is rebuilt from.
  */
 public final class TailstreamTopology {
+  static final String BUFFER_AND_DECIDE = "buffer-and-decide";
+  static final String BY_TRACE_SINK = "by-trace-sink";
+  static final String DEAD_LETTER_SINK = "dead-letter-sink";
+
   private TailstreamTopology() {}
 
   /**
@@ -166,58 +165,52 @@ public final class TailstreamTopology {
     io.tailstream.adapt.StressGate stress = new io.tailstream.adapt.StressGate(s.maxBufferedBytes(),
         s.high(), s.low(), s.heapHigh(), io.tailstream.adapt.StressGate::jvmHeapRatio);
 
+    boolean keyed = config.inputKeyedByTraceId();
+    // With keyed input split hands its fragments straight to buffer-and-decide, in the same task.
+    String fragmentsTo = keyed ? BUFFER_AND_DECIDE : BY_TRACE_SINK;
     SplitProcessor.Settings splitSettings = new SplitProcessor.Settings(config.topics().input(),
-        config.inputKeyedByTraceId(), config.inputKeyedByTraceId() ? 0 : partitions.byTrace(),
-        config.maxDeadLetterRecordBytes(), decision.checkInterval());
-    StreamsBuilder builder = new StreamsBuilder();
-    bufferStores(decision).forEach(builder::addStateStore);
+        keyed, keyed ? 0 : partitions.byTrace(), config.maxDeadLetterRecordBytes(),
+        decision.checkInterval(), fragmentsTo, DEAD_LETTER_SINK);
+    BufferAndDecideProcessor.Log bufferLog = keyed
+        ? new BufferAndDecideProcessor.Log(log, config.topics().input(), LogDecoder.input(codec, rules))
+        : new BufferAndDecideProcessor.Log(log, config.topics().byTrace(), LogDecoder.byTrace());
+    int sources = keyed ? 1 : partitions.input();
+    HeapBudget heap = new HeapBudget(config.heapBufferBytes());
+    metrics.watchHeapBuffer(heap);
 
-    builder.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(
+    // The Processor API rather than the DSL: split forwards each output to the one node that
+    // takes it, with no filter and mapValues nodes for every fragment to pass through.
+    Topology topology = new Topology();
+    topology.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(StoreNames.CONTROL), Serdes.String(), Serdes.ByteArray())
-        .withLoggingDisabled(),
-        config.topics().control(),
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("sampling-control"),
+            .withLoggingDisabled(),
+        "sampling-control-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+        config.topics().control(), "sampling-control",
         () -> new ControlProcessor(rules.current().boosts(), limits, metrics));
-
-    KStream<byte[], byte[]> input = builder.stream(config.topics().input(),
-        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("otlp-input"));
-    KStream<Bytes, SplitOutput> split = input.process(
-        () -> new SplitProcessor(splitSettings, codec, rules, metrics, lag),
-        Named.as("split"));
-
-    split.filter((k, v) -> v.isDeadLetter(), Named.as("dead-letters"))
-        .mapValues(SplitOutput::deadLetter, Named.as("dead-letter-values"))
-        .to(config.topics().deadLetter(),
-            Produced.with(Serdes.Bytes(), Serdes.ByteArray()).withName("dead-letter-sink"));
-
-    KStream<Bytes, ByTraceRecord> fragments = split
-        .filterNot((k, v) -> v.isDeadLetter(), Named.as("fragments"))
-        .mapValues(SplitOutput::byTrace, Named.as("fragment-values"));
-    int sources = 1;
-    if (!config.inputKeyedByTraceId()) {
+    topology.addSource("otlp-input", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+        config.topics().input());
+    topology.addProcessor("split", () -> new SplitProcessor(splitSettings, codec, rules, metrics, lag),
+        "otlp-input");
+    topology.addSink(DEAD_LETTER_SINK, config.topics().deadLetter(), Serdes.Bytes().serializer(),
+        Serdes.ByteArray().serializer(), "split");
+    String bufferParent = "split";
+    if (!keyed) {
       // Not a Streams repartition topic, which Streams purges after each commit: the by-trace
       // topic keeps its records for its retention, so a buffer can be rebuilt from it.
       String byTrace = config.topics().byTrace();
-      fragments.to(byTrace, Produced.with(Serdes.Bytes(), InternalSerdes.BY_TRACE)
-          .withStreamPartitioner(new ByTracePartitioner()).withName("by-trace-sink"));
-      fragments = builder.stream(byTrace, Consumed.with(Serdes.Bytes(), InternalSerdes.BY_TRACE)
-          .withName("by-trace-source"));
-      sources = partitions.input();
+      topology.addSink(BY_TRACE_SINK, byTrace, Serdes.Bytes().serializer(), InternalSerdes.BY_TRACE.serializer(),
+          new ByTracePartitioner(), "split");
+      topology.addSource("by-trace-source", Serdes.Bytes().deserializer(), InternalSerdes.BY_TRACE.deserializer(),
+          byTrace);
+      bufferParent = "by-trace-source";
     }
-    int expectedSources = sources;
-    BufferAndDecideProcessor.Log bufferLog = config.inputKeyedByTraceId()
-        ? new BufferAndDecideProcessor.Log(log, config.topics().input(), LogDecoder.input(codec, rules))
-        : new BufferAndDecideProcessor.Log(log, config.topics().byTrace(), LogDecoder.byTrace());
-    HeapBudget heap = new HeapBudget(config.heapBufferBytes());
-    metrics.watchHeapBuffer(heap);
-    fragments
-        .process(() -> new BufferAndDecideProcessor(decision, rules, emitter, metrics, stress, expectedSources,
-                bufferLog, heap),
-            Named.as("buffer-and-decide"),
-            StoreNames.TRACE_SPANS, StoreNames.TRACE_STATE, StoreNames.BUFFER_POSITION, StoreNames.BUFFER_LOCAL,
-            StoreNames.DECISIONS, StoreNames.DROPPED)
-        .to(keptOrDeadLetter(config.topics().output(), config.topics().deadLetter()),
-            Produced.with(Serdes.String(), Serdes.ByteArray()).withName("sampled-traces-sink"));
-    return builder.build();
+    topology.addProcessor(BUFFER_AND_DECIDE, () -> new BufferAndDecideProcessor(decision, rules, emitter,
+        metrics, stress, sources, bufferLog, heap), bufferParent);
+    for (StoreBuilder<?> store : bufferStores(decision)) {
+      topology.addStateStore(store, BUFFER_AND_DECIDE);
+    }
+    topology.addSink("sampled-traces-sink", keptOrDeadLetter(config.topics().output(), config.topics().deadLetter()),
+        Serdes.String().serializer(), Serdes.ByteArray().serializer(), BUFFER_AND_DECIDE);
+    return topology;
   }
 }
