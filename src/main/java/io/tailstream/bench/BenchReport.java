@@ -21,10 +21,12 @@ import java.util.TreeSet;
  *     null when not computed
  * @param rebuilds the rebuild rounds, empty when not run; {@code reread_seconds_per_gb} (null
  *     keys, the by-trace topic) and {@code reread_seconds_per_gb_keyed} in the JSON
+ * @param live the live round (decision lateness on live traffic), null when not run;
+ *     {@code live_decision_lateness_p50_ms} and {@code _p99_ms} in the JSON
  */
 public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics input,
     List<RunFigures> runs, MemoryScenario.Result memory, Expected expected,
-    List<RebuildRound.Result> rebuilds) {
+    List<RebuildRound.Result> rebuilds, LiveRound.Result live) {
   static final String KEYED = "tailstream-keyed";
   static final String REPARTITION = "tailstream-repartition";
   static final String IN_MEMORY = "in-memory";
@@ -34,10 +36,10 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
     rebuilds = List.copyOf(rebuilds);
   }
 
-  /** Without rebuild rounds. */
+  /** Without rebuild rounds and live round. */
   public BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics input, List<RunFigures> runs,
       MemoryScenario.Result memory, Expected expected) {
-    this(options, input, runs, memory, expected, List.of());
+    this(options, input, runs, memory, expected, List.of(), null);
   }
 
   /** Kept traces of a replay of the input, in total and per rule. */
@@ -143,6 +145,11 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
           r.records(), r.bytes() / 1e6, r.rereadSeconds(), r.secondsPerGigabyte(), r.rebuilds(),
           r.recoverySeconds(), r.rebuiltTraces()));
     }
+    if (live != null) {
+      out.append(String.format("live: %,d traces decided over %.1f s of steady null-key traffic; decision "
+          + "lateness on input time p50 %.0f ms, p99 %.0f ms (the drain rounds' lateness is a backlog's clock steps)%n",
+          live.traces(), live.seconds(), live.latenessP50Ms(), live.latenessP99Ms()));
+    }
     if (memory != null) {
       out.append(String.format("%-18s %16s %18s %20s%n", "traces in flight", "heap after GC",
           "RocksDB files", "buffered OTLP bytes"));
@@ -242,6 +249,11 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
         rounds.add(m);
       }
       root.put("rebuilds", rounds);
+    }
+    if (live != null) {
+      root.put("live_traces", live.traces());
+      root.put("live_decision_lateness_p50_ms", live.latenessP50Ms());
+      root.put("live_decision_lateness_p99_ms", live.latenessP99Ms());
     }
     if (memory != null) {
       List<Map<String, Object>> points = new ArrayList<>();

@@ -63,14 +63,17 @@ public final class EndToEndBenchmark {
   private static final Logger log = LoggerFactory.getLogger(EndToEndBenchmark.class);
   private static final Duration DECIDE_TIMEOUT = Duration.ofSeconds(120);
   private static final String DECISION = "{ wait: 5s, after-root: 1s, idle: 1s, check-interval: 200ms }";
+  /** About 13k spans/s: steady traffic well within what one thread drains, so lateness is not backlog. */
+  private static final int LIVE_TRACES_PER_SECOND = 2_000;
 
   /**
    * What to run. {@code bootstrapServers} null means the in-JVM broker; {@code rebuild}: also
-   * measure the rebuild of a buffer from its log ({@link RebuildRound}) on both inputs.
+   * measure the rebuild of a buffer from its log ({@link RebuildRound}) on both inputs;
+   * {@code live}: how long the live round ({@link LiveRound}, decision lateness) sends, zero to skip it.
    */
   public record Options(long spans, long warmupSpans, int partitions, int threads,
       long memoryTraces, String bootstrapServers, long seed, Duration commitInterval,
-      String compression, boolean rebuild) {
+      String compression, boolean rebuild, Duration live) {
     public Options {
       if (spans < 1_000) {
         throw new IllegalArgumentException("spans must be at least 1000, got " + spans);
@@ -78,9 +81,19 @@ public final class EndToEndBenchmark {
       if (partitions < 1 || threads < 1) {
         throw new IllegalArgumentException("partitions and threads must be positive");
       }
+      if (live.isNegative()) {
+        throw new IllegalArgumentException("the live round's length must not be negative, got " + live);
+      }
     }
 
-    /** Without the rebuild rounds. */
+    /** Without the live round. */
+    public Options(long spans, long warmupSpans, int partitions, int threads, long memoryTraces,
+        String bootstrapServers, long seed, Duration commitInterval, String compression, boolean rebuild) {
+      this(spans, warmupSpans, partitions, threads, memoryTraces, bootstrapServers, seed,
+          commitInterval, compression, rebuild, Duration.ZERO);
+    }
+
+    /** Without the rebuild rounds and the live round. */
     public Options(long spans, long warmupSpans, int partitions, int threads, long memoryTraces,
         String bootstrapServers, long seed, Duration commitInterval, String compression) {
       this(spans, warmupSpans, partitions, threads, memoryTraces, bootstrapServers, seed,
@@ -102,7 +115,7 @@ public final class EndToEndBenchmark {
   private static BenchReport run(Options o, String bootstrap, Path work) throws Exception {
     String prefix = "bench-" + Long.toHexString(System.nanoTime() & 0xffffff) + "-";
     createTopics(bootstrap, o.partitions(), prefix, "in", "in-keyed", "warm", "warm-keyed",
-        "copy-out", "out", "dlq", "mem");
+        "copy-out", "out", "dlq", "mem", "live");
     if (o.warmupSpans() > 0) {
       log.info("warm-up: loading {} spans", o.warmupSpans());
       BenchInput.Topics warm = BenchInput.load(bootstrap, prefix + "warm", prefix + "warm-keyed",
@@ -140,6 +153,8 @@ public final class EndToEndBenchmark {
           BenchReport.IN_MEMORY_KEYED, prefix, o, work, input.keyed())));
     }
     BenchReport.Expected expected = replay(bootstrap, in, work.resolve(prefix + "replay"));
+    LiveRound.Result live = o.live().isZero() ? null
+        : LiveRound.run(bootstrap, prefix, o, work, prefix + "live", DECISION, LIVE_TRACES_PER_SECOND);
     List<RebuildRound.Result> rebuilds = new ArrayList<>();
     if (o.rebuild()) {
       rebuilds.add(RebuildRound.run(bootstrap, prefix, o, work, in, false));
@@ -148,7 +163,7 @@ public final class EndToEndBenchmark {
     MemoryScenario.Result memory = o.memoryTraces() > 0
         ? MemoryScenario.run(bootstrap, prefix, o, work, BenchConfigs::tailstream)
         : null;
-    return new BenchReport(o, input, runs, memory, expected, rebuilds);
+    return new BenchReport(o, input, runs, memory, expected, rebuilds, live);
   }
 
   /** One measured round, and the bytes it wrote to the broker: snapshots before and after it. */
@@ -307,8 +322,8 @@ public final class EndToEndBenchmark {
           loaded, ingested, decided, m.decisionLatenessPercentile(50), m.decisionLatenessPercentile(99),
           heap, m.tracesKept(), m.tracesDropped());
       app.close();
-      // Every ingested span is still in trace-spans (dropped traces expire with segments, later):
-      // closing flushes the memtables, so the files hold exactly what the store costs on disk.
+      // What went to trace-spans: the traces memory.heap-buffer did not hold (dropped ones expire
+      // with segments, later). Closing flushes the memtables, so the files hold what it costs.
       return partial.withStoreBytes(StoreFiles.bytes(dir, "trace-spans"));
     }
   }

@@ -126,7 +126,7 @@ class BenchReportTest {
         new RebuildRound.Result("rebuild-repartition", 150_000, 300_000_000, 150_000, 4, 160_000,
             500_000_000, 2.0, 6.5),
         new RebuildRound.Result("rebuild-keyed", 150_000, 300_000_000, 150_000, 4, 150_000,
-            250_000_000, 2.0, 5.0)));
+            250_000_000, 2.0, 5.0)), null);
     JsonObject json = JsonParser.parseString(report.json()).getAsJsonObject();
     assertThat(json.get("reread_seconds_per_gb").getAsDouble()).isEqualTo(4.0); // 2 s for 0.5 GB
     assertThat(json.get("reread_seconds_per_gb_keyed").getAsDouble()).isEqualTo(8.0);
@@ -137,6 +137,19 @@ class BenchReportTest {
     assertThat(report.table()).contains("rebuild-repartition: 150,000 traces (300.0 MB) buffered",
         "re-read 160,000 records (500.0 MB) in 2.00 s = 4.0 s/GB, every task (4) rebuilt 6.50 s after its start");
     assertThat(plain.json()).doesNotContain("reread_seconds_per_gb");
+  }
+
+  @Test
+  void theLiveRoundReportsItsLatenessApartFromTheDrainRounds() {
+    BenchReport plain = report(null, 5.0);
+    BenchReport report = new BenchReport(plain.options(), plain.input(), plain.runs(), null, EXPECTED, List.of(),
+        new LiveRound.Result(40_000, 21.5, 120, 380));
+    JsonObject json = JsonParser.parseString(report.json()).getAsJsonObject();
+    assertThat(json.get("live_decision_lateness_p50_ms").getAsDouble()).isEqualTo(120);
+    assertThat(json.get("live_decision_lateness_p99_ms").getAsDouble()).isEqualTo(380);
+    assertThat(json.get("live_traces").getAsLong()).isEqualTo(40_000);
+    assertThat(report.table()).contains("live: 40,000 traces decided over 21.5 s", "p50 120 ms, p99 380 ms");
+    assertThat(plain.json()).doesNotContain("live_decision_lateness");
   }
 
   @Test
