@@ -61,7 +61,7 @@ class ConvertersTest {
       seen.put(f.command() + " " + f.option().longestName(), first);
     }
     // The walk found them all: an option parsed later in call() would be missing here.
-    assertThat(seen.keySet()).containsExactlyInAnyOrder("bench --commit-interval",
+    assertThat(seen.keySet()).containsExactlyInAnyOrder("bench --commit-interval", "bench --live",
         "boost --sample", "boost --ttl", "demo --duration", "dump --since", "loadgen --duration",
         "loadgen --encoding", "loadgen --error-rate", "loadgen --incident", "replay --encoding",
         "replay --since");
