@@ -4,25 +4,27 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The bytes that state keyed by something from the input (a service, a model) may hold in one
- * owner: a key is admitted only when its bytes fit, so a high-cardinality attribute costs at most
- * the budget instead of its cardinality times a key's size. Owners release a key's bytes when they
- * forget it and count what they refused, for the metrics.
+ * The bytes that state may hold, shared by its owners on any thread: something is admitted only
+ * when its bytes fit. For state keyed by something from the input (a service, a model), a
+ * high-cardinality attribute then costs at most the budget instead of its cardinality times a
+ * key's size; for the buffer's heap tier ({@code memory.heap-buffer}), traces that do not fit go
+ * to RocksDB. Owners release what they forget and count what they refused, for the metrics.
  */
-final class ByteBudget {
+public final class ByteBudget {
   private final long maxBytes;
   private final AtomicLong used = new AtomicLong();
   private final LongAdder refused = new LongAdder();
 
-  ByteBudget(long maxBytes) {
-    if (maxBytes <= 0) {
-      throw new IllegalArgumentException("byte budget must be positive, got " + maxBytes);
+  /** @param maxBytes 0 admits nothing */
+  public ByteBudget(long maxBytes) {
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException("byte budget must not be negative, got " + maxBytes);
     }
     this.maxBytes = maxBytes;
   }
 
   /** Takes {@code bytes} if they fit; false (and nothing taken) if they do not. */
-  boolean tryReserve(long bytes) {
+  public boolean tryReserve(long bytes) {
     long before;
     do {
       before = used.get();
@@ -33,7 +35,7 @@ final class ByteBudget {
     return true;
   }
 
-  void release(long bytes) {
+  public void release(long bytes) {
     used.addAndGet(-bytes);
   }
 
@@ -42,11 +44,11 @@ final class ByteBudget {
     refused.increment();
   }
 
-  long used() {
+  public long used() {
     return used.get();
   }
 
-  long maxBytes() {
+  public long maxBytes() {
     return maxBytes;
   }
 

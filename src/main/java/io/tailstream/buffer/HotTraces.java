@@ -1,5 +1,6 @@
 package io.tailstream.buffer;
 
+import io.tailstream.adapt.ByteBudget;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,7 +10,7 @@ import org.apache.kafka.common.utils.Bytes;
 
 /**
  * The undecided traces of one task that live on the heap, summary and fragments, within the
- * instance's {@link HeapBudget}: a trace decided while here costs no store operation at all,
+ * instance's {@link ByteBudget}: a trace decided while here costs no store operation at all,
  * which is what an in-memory sampler costs. Nothing here needs to survive a crash: the buffer is
  * a cache of its log and a crashed task rebuilds it from there. A clean close moves these traces
  * to the stores ({@link TraceBuffer#close}).
@@ -31,10 +32,10 @@ final class HotTraces {
     long chargedBytes;
   }
 
-  private final HeapBudget budget;
+  private final ByteBudget budget;
   private final Map<Bytes, Hot> traces = new HashMap<>();
 
-  HotTraces(HeapBudget budget) {
+  HotTraces(ByteBudget budget) {
     this.budget = budget;
   }
 

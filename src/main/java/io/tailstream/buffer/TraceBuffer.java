@@ -1,5 +1,6 @@
 package io.tailstream.buffer;
 
+import io.tailstream.adapt.ByteBudget;
 import io.tailstream.config.DecisionSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * due.
  *
  * <p>Two tiers. A new trace goes to the heap ({@link HotTraces}) while the instance's
- * {@link HeapBudget} has room: its summary and fragments stay there until it is decided, with no
+ * {@link ByteBudget} has room: its summary and fragments stay there until it is decided, with no
  * store operation at all. The others go to the stores: per fragment one append to the spans store
  * (a window store that keeps duplicates, so no read-modify-write of a growing span list) and one
  * small update of the trace's summary. A fragment is stored at its trace's latest input time in
@@ -50,7 +51,7 @@ public final class TraceBuffer {
    * {@code bytesDelta} hear every change of the buffered traces and bytes.
    */
   public TraceBuffer(DecisionSettings settings, WindowStore<Bytes, byte[]> spans,
-      KeyValueStore<Bytes, TraceSummary> summaries, int epoch, HeapBudget heap, LongConsumer tracesDelta,
+      KeyValueStore<Bytes, TraceSummary> summaries, int epoch, ByteBudget heap, LongConsumer tracesDelta,
       LongConsumer bytesDelta) {
     this.settings = settings;
     this.hot = new HotTraces(heap);

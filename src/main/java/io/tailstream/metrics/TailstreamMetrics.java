@@ -67,7 +67,7 @@ public final class TailstreamMetrics {
   private final MillisHistogram decisionLateness;
   private final AtomicLong bufferedTraces = new AtomicLong();
   private final AtomicLong bufferedBytes = new AtomicLong();
-  private volatile io.tailstream.buffer.HeapBudget heapBuffer;
+  private volatile io.tailstream.adapt.ByteBudget heapBuffer;
   private final AtomicInteger stressActive = new AtomicInteger();
   private final MultiGauge rulesVersion;
   private final RuleCounters keptByRule;
@@ -122,7 +122,7 @@ public final class TailstreamMetrics {
         .description("traces buffered on this instance, waiting for their decision").register(registry);
     Gauge.builder("tailstream.buffered.bytes", bufferedBytes, AtomicLong::get).baseUnit("bytes")
         .description("OTLP bytes of the traces buffered on this instance").register(registry);
-    Gauge.builder("tailstream.buffered.heap.bytes", this, m -> m.heapBuffer == null ? 0 : m.heapBuffer.usedBytes())
+    Gauge.builder("tailstream.buffered.heap.bytes", this, m -> m.heapBuffer == null ? 0 : m.heapBuffer.used())
         .baseUnit("bytes").description("heap held by traces buffered on the heap rather than in RocksDB "
             + "(within memory.heap-buffer)").register(registry);
     Gauge.builder("tailstream.stress.active", stressActive, AtomicInteger::get)
@@ -298,7 +298,7 @@ public final class TailstreamMetrics {
   }
 
   /** The heap budget the buffers of this instance draw on, for its gauge. */
-  public void watchHeapBuffer(io.tailstream.buffer.HeapBudget budget) {
+  public void watchHeapBuffer(io.tailstream.adapt.ByteBudget budget) {
     this.heapBuffer = budget;
   }
 

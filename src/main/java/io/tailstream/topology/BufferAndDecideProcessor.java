@@ -8,7 +8,7 @@ import io.tailstream.buffer.DecidedIndex;
 import io.tailstream.buffer.DecisionMemory;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.buffer.FragmentBatch;
-import io.tailstream.buffer.HeapBudget;
+import io.tailstream.adapt.ByteBudget;
 import io.tailstream.buffer.InputClock;
 import io.tailstream.buffer.TraceBuffer;
 import io.tailstream.buffer.TraceSummary;
@@ -63,7 +63,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
   private final InputClock clock;
 
   private final Log log;
-  private final HeapBudget heap;
+  private final ByteBudget heap;
 
   private ProcessorContext<String, byte[]> context;
   private TraceBuffer buffer;
@@ -86,7 +86,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
    * @param heap the instance's heap for buffered traces, shared with its other tasks
    */
   BufferAndDecideProcessor(DecisionSettings settings, ActiveRules rules, KeptTraceEmitter emitter,
-      TailstreamMetrics metrics, StressGate stress, int sources, Log log, HeapBudget heap) {
+      TailstreamMetrics metrics, StressGate stress, int sources, Log log, ByteBudget heap) {
     this.log = log;
     this.heap = heap;
     this.settings = settings;

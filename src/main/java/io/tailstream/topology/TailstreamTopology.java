@@ -4,7 +4,7 @@ import io.tailstream.adapt.BoostMessages;
 import io.tailstream.buffer.BufferLog;
 import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.FragmentBatch;
-import io.tailstream.buffer.HeapBudget;
+import io.tailstream.adapt.ByteBudget;
 import io.tailstream.buffer.InputLag;
 import io.tailstream.buffer.Watermark;
 import io.tailstream.config.DecisionSettings;
@@ -175,7 +175,7 @@ public final class TailstreamTopology {
         ? new BufferAndDecideProcessor.Log(log, config.topics().input(), LogDecoder.input(codec, rules))
         : new BufferAndDecideProcessor.Log(log, config.topics().byTrace(), LogDecoder.byTrace());
     int sources = keyed ? 1 : partitions.input();
-    HeapBudget heap = new HeapBudget(config.heapBufferBytes());
+    ByteBudget heap = new ByteBudget(config.heapBufferBytes());
     metrics.watchHeapBuffer(heap);
 
     // The Processor API rather than the DSL: split forwards each output to the one node that

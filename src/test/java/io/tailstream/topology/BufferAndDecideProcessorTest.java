@@ -157,7 +157,7 @@ class BufferAndDecideProcessorTest {
             1 << 20), metrics,
         new StressGate(1L << 40, 0.9, 0.5, 1.0, () -> 0.0), sources,
         new BufferAndDecideProcessor.Log(nextOffset < 0 ? io.tailstream.buffer.BufferLog.NONE : logRecords,
-            LOG_TOPIC, LogDecoder.byTrace()), new io.tailstream.buffer.HeapBudget(heapBufferBytes()));
+            LOG_TOPIC, LogDecoder.byTrace()), new io.tailstream.adapt.ByteBudget(heapBufferBytes()));
     p.init(context);
     return p;
   }

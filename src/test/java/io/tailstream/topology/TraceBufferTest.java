@@ -1,7 +1,7 @@
 package io.tailstream.topology;
 
 import io.tailstream.buffer.Fragment;
-import io.tailstream.buffer.HeapBudget;
+import io.tailstream.adapt.ByteBudget;
 import io.tailstream.buffer.TraceBuffer;
 import io.tailstream.buffer.TraceSummary;
 
@@ -54,10 +54,10 @@ class TraceBufferTest {
 
   /** Every trace in the stores (no heap). */
   private TraceBuffer buffer(int epoch) {
-    return buffer(epoch, new HeapBudget(0));
+    return buffer(epoch, new ByteBudget(0));
   }
 
-  private TraceBuffer buffer(int epoch, HeapBudget heap) {
+  private TraceBuffer buffer(int epoch, ByteBudget heap) {
     return new TraceBuffer(S, spans, summaries, epoch, heap, traces::addAndGet, bytes::addAndGet);
   }
 
@@ -174,12 +174,12 @@ class TraceBufferTest {
 
   @Test
   void aTraceDecidedOnTheHeapNeverTouchesTheStores() {
-    HeapBudget heap = new HeapBudget(1 << 20);
+    ByteBudget heap = new ByteBudget(1 << 20);
     TraceBuffer buffer = buffer(1, heap);
     TraceSummary s = buffer.append(id(20), null, fragment(1, false, (byte) 1), 0, 0);
     buffer.append(id(20), s, fragment(2, true, (byte) 2), 500, 1);
     assertThat(buffer.tracesOnHeap()).isEqualTo(1);
-    assertThat(heap.usedBytes()).isEqualTo(charge(2));
+    assertThat(heap.used()).isEqualTo(charge(2));
     assertThat(buffer.summary(id(20)).spanCount()).isEqualTo(3);
     buffer.forEachDue(60_000, (id, summary) -> {
       assertThat(buffer.fragments(id, summary)).extracting(f -> f[0]).containsExactly((byte) 1, (byte) 2);
@@ -187,13 +187,13 @@ class TraceBufferTest {
     });
     assertThat(storedSummaries()).isZero();
     assertThat(storedFragments()).isZero();
-    assertThat(heap.usedBytes()).as("given back").isZero();
+    assertThat(heap.used()).as("given back").isZero();
     assertThat(buffer.summary(id(20))).isNull();
   }
 
   @Test
   void whatTheBudgetCannotHoldGoesToTheStoresAndAHeapTraceThatOutgrowsItMovesThereWhole() {
-    HeapBudget heap = new HeapBudget(charge(2)); // one trace of two fragments
+    ByteBudget heap = new ByteBudget(charge(2)); // one trace of two fragments
     TraceBuffer buffer = buffer(1, heap);
     TraceSummary a = buffer.append(id(21), null, fragment(1, false, (byte) 1), 0, 0);
     buffer.append(id(22), null, fragment(1, false, (byte) 5), 0, 1);
@@ -203,7 +203,7 @@ class TraceBufferTest {
     assertThat(buffer.tracesOnHeap()).isEqualTo(1);
     a = buffer.append(id(21), a, fragment(1, false, (byte) 3), 200, 3); // no room for a third
     assertThat(buffer.tracesOnHeap()).isZero();
-    assertThat(heap.usedBytes()).isZero();
+    assertThat(heap.used()).isZero();
     assertThat(storedSummaries()).isEqualTo(2);
     assertThat(buffer.summary(id(21)).spanCount()).isEqualTo(3);
     assertThat(buffer.fragments(id(21), buffer.summary(id(21)))).as("in the order they came")
@@ -214,12 +214,12 @@ class TraceBufferTest {
 
   @Test
   void aCleanCloseMovesTheHeapTracesToTheStoresWhereTheReopenedBufferFindsThem() {
-    HeapBudget heap = new HeapBudget(1 << 20);
+    ByteBudget heap = new ByteBudget(1 << 20);
     TraceBuffer first = buffer(1, heap);
     TraceSummary s = first.append(id(24), null, fragment(1, false, (byte) 1), 0, 30);
     first.append(id(24), s, fragment(1, false, (byte) 2), 100, 31);
     first.close();
-    assertThat(heap.usedBytes()).isZero();
+    assertThat(heap.used()).isZero();
     TraceBuffer reopened = buffer(1, heap);
     assertThat(reopened.traces()).isEqualTo(1);
     assertThat(reopened.reReadFrom(40)).isEqualTo(30);
