@@ -1,5 +1,6 @@
 package io.tailstream.topology;
 
+import io.tailstream.adapt.ByteBudget;
 import io.tailstream.adapt.StressGate;
 import io.tailstream.buffer.BufferLog;
 import io.tailstream.buffer.BufferPosition;
@@ -8,7 +9,6 @@ import io.tailstream.buffer.DecidedIndex;
 import io.tailstream.buffer.DecisionMemory;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.buffer.FragmentBatch;
-import io.tailstream.adapt.ByteBudget;
 import io.tailstream.buffer.InputClock;
 import io.tailstream.buffer.TraceBuffer;
 import io.tailstream.buffer.TraceSummary;
@@ -186,6 +186,10 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
     }
   }
 
+  private static boolean validTraceId(Bytes traceId) {
+    return traceId != null && traceId.get().length == TRACE_ID_BYTES;
+  }
+
   /** Where a fragment stands on arrival: its input time, the clock's now, its trace's summary. */
   private record Arrival(long timeMs, long nowMs, TraceSummary previous) {}
 
@@ -199,7 +203,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
 
   /** A fragment read at {@code offset} of the log: late, decided at once under stress, or buffered. */
   private void take(Bytes traceId, Fragment fragment, long recordMs, long offset) {
-    if (traceId == null || traceId.get().length != TRACE_ID_BYTES) {
+    if (!validTraceId(traceId)) {
       // Split only hands on valid ids: this came from elsewhere. Refused before any state changes.
       throw new IllegalArgumentException("a by-trace fragment whose trace id is "
           + (traceId == null ? "missing" : traceId.get().length + " bytes") + "; trace ids are 16 bytes");
@@ -255,6 +259,9 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
   }
 
   private void rebuffer(Bytes traceId, Fragment fragment, long recordMs, long offset) {
+    if (!validTraceId(traceId)) {
+      return; // dead-lettered when it was first read
+    }
     Arrival a = arrive(traceId, recordMs);
     if (a.previous() == null && memory.state(traceId, a.nowMs()) != DecidedIndex.State.UNKNOWN) {
       return; // decided before: its spans went out (or were dropped) then

@@ -405,6 +405,28 @@ class BufferAndDecideProcessorTest {
   }
 
   @Test
+  void aBatchedFragmentWithABadTraceIdIsDeadLetteredOnceAndSkippedByTheRebuild() throws Exception {
+    nextOffset = 0;
+    byte[] good = traceId(23);
+    byte[] shortId = java.util.Arrays.copyOf(traceId(24), 15);
+    MockProcessorContext<String, byte[]> first = context(T0);
+    BufferAndDecideProcessor p1 = processor(first);
+    Map<byte[], Span.Builder> batch = new java.util.LinkedHashMap<>();
+    batch.put(shortId, error(span(traceId(24), 1, null, "root", 0, 10)));
+    batch.put(good, error(span(good, 1, null, "root", 0, 10)));
+    sendBatch(p1, T0, batch);
+    assertThat(emittedKeys(first)).as("the bad one's spans, to the dead-letter topic").hasSize(1);
+    logRecords.committed = nextOffset;
+    crash();
+
+    MockProcessorContext<String, byte[]> second = context(T0 + 60_000);
+    BufferAndDecideProcessor p2 = processor(second); // threw in init before the fix
+    watermark(p2, 0, T0 + 60_000);
+    assertThat(emittedKeys(second)).containsExactly(TraceIds.hex(good));
+    p2.close();
+  }
+
+  @Test
   void aCleanCloseIsTrustedAndTheLogIsNotReadAgain() {
     nextOffset = 0;
     byte[] buffered = traceId(12);
