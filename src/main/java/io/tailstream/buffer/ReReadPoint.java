@@ -1,6 +1,5 @@
 package io.tailstream.buffer;
 
-import java.util.function.Predicate;
 import org.apache.kafka.common.utils.Bytes;
 
 /**
@@ -8,13 +7,14 @@ import org.apache.kafka.common.utils.Bytes;
  * undecided trace's first fragment. Every fragment of every buffered trace lies at or after it.
  *
  * <p>Design: a FIFO of (offset, trace id) in the order traces entered the buffer, which is
- * offset order, since a task reads its partition in order. Decided traces are not taken out when
- * they are decided (that would be a search); {@link #advance} drops entries from the head while
- * their trace is no longer buffered, so each entry is looked at once at the head. A trace
- * decided and buffered again later keeps its old entry until decided again: the point is then
- * earlier than it needs to be, which costs a longer re-read, never a lost span. Three paged
- * {@code long} arrays, 24 bytes per buffered trace; the dead space before the head is given
- * back when it is larger than what is live.
+ * offset order, since a task reads its partition in order. A trace that leaves is marked where it
+ * is ({@link #left}: a binary search by its first offset, then the few entries of that offset,
+ * the traces of one batch), with the sign of its offset; {@link #advance} drops marked entries
+ * from the head. No store is asked whether a trace is still buffered (that was a RocksDB look-up
+ * per decided trace, most of them misses). An entry that is not found stays, which keeps the
+ * point earlier than it needs to be: a longer re-read, never a lost span. Three paged
+ * {@code long} arrays, 24 bytes per buffered trace; the dead space before the head is given back
+ * when it is larger than what is live.
  */
 public final class ReReadPoint {
   /** No trace buffered. */
@@ -26,8 +26,11 @@ public final class ReReadPoint {
   private long head;
   private long tail;
 
-  /** A trace entered the buffer with its first fragment at {@code offset}. */
+  /** A trace entered the buffer with its first fragment at {@code offset} (not negative). */
   public void entered(Bytes traceId, long offset) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offsets are not negative, got " + offset);
+    }
     if (tail == offsets.capacity()) {
       compact();
       offsets.ensureCapacity(tail + 1);
@@ -41,12 +44,47 @@ public final class ReReadPoint {
     tail++;
   }
 
+  /** The trace that entered with its first fragment at {@code offset} left the buffer. */
+  public void left(Bytes traceId, long offset) {
+    byte[] id = traceId.get();
+    long h = TraceIdHash.high(id);
+    long l = TraceIdHash.low(id);
+    for (long i = firstAtOrAfter(offset); i < tail && offsetAt(i) == offset; i++) {
+      // A marked entry is negative: it does not match again.
+      if (offsets.get(i) == offset && high.get(i) == h && low.get(i) == l) {
+        offsets.set(i, -offset - 1);
+        return;
+      }
+    }
+  }
+
+  /** Offset i's magnitude: a marked entry keeps its place in the order. */
+  private long offsetAt(long i) {
+    long o = offsets.get(i);
+    return o < 0 ? -o - 1 : o;
+  }
+
+  /** The first entry from the head whose offset is at least {@code offset}. */
+  private long firstAtOrAfter(long offset) {
+    long lo = head;
+    long hi = tail;
+    while (lo < hi) {
+      long mid = (lo + hi) >>> 1;
+      if (offsetAt(mid) < offset) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
   /**
-   * Drops decided traces from the head and returns the offset to re-read from, or
+   * Drops the traces that left from the head and returns the offset to re-read from, or
    * {@link #NONE} when no trace is buffered.
    */
-  public long advance(Predicate<Bytes> stillBuffered) {
-    while (head < tail && !stillBuffered.test(Bytes.wrap(TraceIdHash.id(high.get(head), low.get(head))))) {
+  public long advance() {
+    while (head < tail && offsets.get(head) < 0) {
       head++;
     }
     return head < tail ? offsets.get(head) : NONE;

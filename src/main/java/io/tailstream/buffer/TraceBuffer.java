@@ -89,7 +89,7 @@ public final class TraceBuffer {
         ids.add(all.next().key);
       }
     }
-    ids.forEach(summaries::delete);
+    ids.forEach(id -> summaries.put(id, null)); // a delete without the read delete() does first
   }
 
   /**
@@ -97,7 +97,7 @@ public final class TraceBuffer {
    * or {@code nextOffset} (the offset after the last one read) when nothing is buffered.
    */
   public long reReadFrom(long nextOffset) {
-    long oldest = reReadPoint.advance(id -> summary(id) != null); // the filter spares most look-ups
+    long oldest = reReadPoint.advance();
     return oldest == ReReadPoint.NONE ? nextOffset : Math.min(oldest, nextOffset);
   }
 
@@ -194,8 +194,9 @@ public final class TraceBuffer {
   /** Takes a trace out of the buffer; its fragments expire with the window store's segments. */
   public void forget(Bytes traceId, TraceSummary summary) {
     if (hot.remove(traceId) == null) {
-      summaries.delete(traceId);
+      summaries.put(traceId, null); // a delete without the read of the old value delete() does first
     }
+    reReadPoint.left(traceId, Math.max(0, summary.firstOffset()));
     traces--;
     tracesDelta.accept(-1);
     bytes -= summary.bytes();
