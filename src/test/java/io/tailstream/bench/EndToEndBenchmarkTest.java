@@ -22,7 +22,7 @@ class EndToEndBenchmarkTest {
   @Test
   void everyScenarioProcessesTheWholeWorkloadAndTheReportComparesTheMeasuredFigures() throws Exception {
     BenchReport report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(5_000, 0, 2, 1,
-        3_000, null, 11, Duration.ofSeconds(1), "lz4", true, Duration.ofSeconds(3)), work);
+        3_000, null, 11, Duration.ofSeconds(1), "lz4", true, Duration.ofSeconds(3), 1), work);
     BenchInput.Loaded batched = report.input().batched();
     assertThat(batched.spans()).isGreaterThanOrEqualTo(5_000);
     assertThat(report.input().keyed().spans()).isEqualTo(batched.spans());
@@ -96,8 +96,10 @@ class EndToEndBenchmarkTest {
         .isEqualTo((double) keyed.brokerWrites().total() / keyed.brokerWrites().inputBytes());
     assertThat(json.get("broker_bytes_per_input_byte_repartition").getAsDouble())
         .isEqualTo((double) repartition.brokerWrites().total() / repartition.brokerWrites().inputBytes());
-    // The copy writes its input once more: both figures are the broker's, in the same unit.
-    assertThat(report.run("copy").brokerBytesPerInputByte()).isBetween(0.8, 1.25);
+    // The copy writes its input once more: both figures are the broker's, in the same unit (not
+    // 2x or 0.5x). Its producer's 16 KiB LZ4 batches compress a little worse than the input's
+    // 1 MiB ones: 1.04-1.25 measured, so the bound leaves room on both sides.
+    assertThat(report.run("copy").brokerBytesPerInputByte()).isBetween(0.7, 1.5);
     assertThat(repartition.brokerWrites().byTopic().keySet()).anyMatch(t -> t.startsWith("ts-b-"));
   }
 }
