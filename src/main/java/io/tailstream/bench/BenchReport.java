@@ -25,7 +25,7 @@ import java.util.TreeSet;
  *     {@code live_decision_lateness_p50_ms} and {@code _p99_ms} in the JSON
  */
 public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics input,
-    List<RunFigures> runs, MemoryScenario.Result memory, Expected expected,
+    Rounds rounds, MemoryScenario.Result memory, Expected expected,
     List<RebuildRound.Result> rebuilds, LiveRound.Result live) {
   static final String KEYED = "tailstream-keyed";
   static final String REPARTITION = "tailstream-repartition";
@@ -36,10 +36,22 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
     rebuilds = List.copyOf(rebuilds);
   }
 
-  /** Without rebuild rounds and live round. */
+  /** One measured round. */
+  public BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics input, List<RunFigures> runs,
+      MemoryScenario.Result memory, Expected expected, List<RebuildRound.Result> rebuilds,
+      LiveRound.Result live) {
+    this(options, input, Rounds.one(runs), memory, expected, rebuilds, live);
+  }
+
+  /** One measured round, without rebuild rounds and live round. */
   public BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics input, List<RunFigures> runs,
       MemoryScenario.Result memory, Expected expected) {
     this(options, input, runs, memory, expected, List.of(), null);
+  }
+
+  /** Per app, its run with the median spans/s over the rounds (the only run with one round). */
+  public List<RunFigures> runs() {
+    return rounds.medians();
   }
 
   /** Kept traces of a replay of the input, in total and per rule. */
@@ -55,8 +67,8 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
   }
 
   RunFigures run(String name) {
-    return runs.stream().filter(r -> r.name().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no run named " + name + " in " + runs.stream()
+    return runs().stream().filter(r -> r.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no run named " + name + " in " + runs().stream()
             .map(RunFigures::name).toList()));
   }
 
@@ -85,8 +97,9 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
     return ratio(KEYED, IN_MEMORY_KEYED);
   }
 
+  /** The median over the rounds of the per-round ratio (with one round: that round's). */
   private double ratio(String run, String over) {
-    return run(run).spansPerSecond() / run(over).spansPerSecond();
+    return rounds.ratio(run, over).median();
   }
 
   /** The run of the same input shape as {@code r}: keyed runs' names end in "keyed". */
@@ -106,7 +119,7 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
         b.spans(), b.traces(), b.bytesPerSpan(), b.records(), b.bytes() / 1e6, k.records(), k.bytes() / 1e6));
     out.append(String.format("%-24s %10s %7s %9s %9s %8s %8s %13s %10s %9s%n", "run", "spans/s", "MB/s",
         "cpu s/M", "thread s/M", "vs copy", "vs mem", "late p50/p99", "store B/span", "broker×in"));
-    for (RunFigures r : runs) {
+    for (RunFigures r : runs()) {
       double vsCopy = r.spansPerSecond() / sameInput(r, "copy", "copy-keyed").spansPerSecond();
       double vsMemory = r.spansPerSecond() / sameInput(r, IN_MEMORY, IN_MEMORY_KEYED).spansPerSecond();
       out.append(String.format("%-24s %,10.0f %7.1f %9.1f %9.1f %8.2f %8.2f %13s %10s %9s%n", r.name(),
@@ -121,9 +134,18 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
         ratioRepartition(), ratioKeyed(), ratioKeyedToStoreFloor()));
     out.append(String.format("ratio_repartition_vs_memory %.2f   ratio_keyed_vs_memory %.2f%n",
         ratioRepartitionVsMemory(), ratioKeyedVsMemory()));
+    if (rounds.count() > 1) {
+      out.append(String.format("%d rounds: each app's median run above, ratios the median of the rounds'; "
+          + "per round (vs memory b, c; vs copy b, c):%n", rounds.count()));
+      for (int i = 0; i < rounds.count(); i++) {
+        out.append(String.format("  round %d: %.2f %.2f; %.2f %.2f%n", i + 1,
+            rounds.perRound(REPARTITION, IN_MEMORY).get(i), rounds.perRound(KEYED, IN_MEMORY_KEYED).get(i),
+            rounds.perRound(REPARTITION, "copy").get(i), rounds.perRound(KEYED, "copy-keyed").get(i)));
+      }
+    }
     out.append(String.format("broker bytes written per input byte: keyed %.2f, repartition %.2f%n",
         run(KEYED).brokerBytesPerInputByte(), run(REPARTITION).brokerBytesPerInputByte()));
-    for (RunFigures r : runs) {
+    for (RunFigures r : runs()) {
       if (!r.isBaseline()) {
         out.append(decisions(r));
       }
@@ -132,7 +154,7 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
       out.append(String.format("replay of the same input (every span read first, the same rules): %,d of %,d"
           + " traces kept%n", expected.kept(), expected.traces()));
     }
-    for (RunFigures r : runs) {
+    for (RunFigures r : runs()) {
       if (r.brokerWrites() != null && !r.brokerWrites().byTopic().isEmpty()) {
         out.append(String.format("%s wrote (%s): %s%n", r.name(), r.brokerWrites().source(),
             megabytes(r.brokerWrites().byTopic())));
@@ -206,6 +228,15 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
     root.put("ratio_keyed_to_store_floor", ratioKeyedToStoreFloor());
     root.put("ratio_repartition_vs_memory", ratioRepartitionVsMemory());
     root.put("ratio_keyed_vs_memory", ratioKeyedVsMemory());
+    root.put("rounds", rounds.count());
+    if (rounds.count() > 1) {
+      Map<String, Object> perRound = new LinkedHashMap<>();
+      perRound.put("ratio_repartition", rounds.perRound(REPARTITION, "copy"));
+      perRound.put("ratio_keyed", rounds.perRound(KEYED, "copy-keyed"));
+      perRound.put("ratio_repartition_vs_memory", rounds.perRound(REPARTITION, IN_MEMORY));
+      perRound.put("ratio_keyed_vs_memory", rounds.perRound(KEYED, IN_MEMORY_KEYED));
+      root.put("ratios_per_round", perRound);
+    }
     root.put("broker_bytes_per_input_byte_keyed", run(KEYED).brokerBytesPerInputByte());
     root.put("broker_bytes_per_input_byte_repartition", run(REPARTITION).brokerBytesPerInputByte());
     BrokerBytes.Written keyedWrites = run(KEYED).brokerWrites();
@@ -228,7 +259,7 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
       root.put("reread_seconds_per_gb_keyed", keyed == null ? null : keyed.secondsPerGigabyte());
     }
     List<Map<String, Object>> list = new ArrayList<>();
-    for (RunFigures r : runs) {
+    for (RunFigures r : runs()) {
       list.add(json(r));
     }
     root.put("runs", list);

@@ -69,12 +69,16 @@ public final class EndToEndBenchmark {
   /**
    * What to run. {@code bootstrapServers} null means the in-JVM broker; {@code rebuild}: also
    * measure the rebuild of a buffer from its log ({@link RebuildRound}) on both inputs;
-   * {@code live}: how long the live round ({@link LiveRound}, decision lateness) sends, zero to skip it.
+   * {@code live}: how long the live round ({@link LiveRound}, decision lateness) sends, zero to skip it;
+   * {@code rounds}: how many times the measured block runs, for medians ({@link Rounds}).
    */
   public record Options(long spans, long warmupSpans, int partitions, int threads,
       long memoryTraces, String bootstrapServers, long seed, Duration commitInterval,
-      String compression, boolean rebuild, Duration live) {
+      String compression, boolean rebuild, Duration live, int rounds) {
     public Options {
+      if (rounds < 1) {
+        throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+      }
       if (spans < 1_000) {
         throw new IllegalArgumentException("spans must be at least 1000, got " + spans);
       }
@@ -86,11 +90,11 @@ public final class EndToEndBenchmark {
       }
     }
 
-    /** Without the live round. */
+    /** Without the live round, one measured round. */
     public Options(long spans, long warmupSpans, int partitions, int threads, long memoryTraces,
         String bootstrapServers, long seed, Duration commitInterval, String compression, boolean rebuild) {
       this(spans, warmupSpans, partitions, threads, memoryTraces, bootstrapServers, seed,
-          commitInterval, compression, rebuild, Duration.ZERO);
+          commitInterval, compression, rebuild, Duration.ZERO, 1);
     }
 
     /** Without the rebuild rounds and the live round. */
@@ -132,25 +136,31 @@ public final class EndToEndBenchmark {
         o.spans(), o.seed());
     String in = prefix + "in";
     String keyed = prefix + "in-keyed";
-    List<RunFigures> runs = new ArrayList<>();
+    List<List<RunFigures>> rounds = new ArrayList<>();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       // On the in-JVM broker its own byte counters; elsewhere the topics' sizes (see BrokerBytes).
       Metered m = new Metered(o.bootstrapServers() == null
           ? BrokerBytes.brokerMetrics() : BrokerBytes.logDirs(admin), prefix);
-      runs.add(m.round(in, () -> runCopy(bootstrap, prefix + "copy", in, prefix + "copy-out", o, work,
-          input.batched())));
-      runs.add(m.round(keyed, () -> runCopy(bootstrap, prefix + "copy-keyed", keyed, prefix + "copy-out",
-          o, work, input.keyed())));
-      runs.add(m.round(keyed, () -> runStoreFloor(bootstrap, prefix + "floor-keyed", keyed, prefix, o, work,
-          input.keyed())));
-      runs.add(m.round(in, () -> runTailstream(bootstrap, prefix + "ts-b", in, false, prefix, o, work,
-          input.batched())));
-      runs.add(m.round(keyed, () -> runTailstream(bootstrap, prefix + "ts-c", keyed, true, prefix, o, work,
-          input.keyed())));
-      runs.add(m.round(in, () -> runInMemory(bootstrap, prefix + "mem-b", in, BenchReport.IN_MEMORY, prefix,
-          o, work, input.batched())));
-      runs.add(m.round(keyed, () -> runInMemory(bootstrap, prefix + "mem-c", keyed,
-          BenchReport.IN_MEMORY_KEYED, prefix, o, work, input.keyed())));
+      for (int r = 0; r < o.rounds(); r++) {
+        // Each round's apps are new consumer groups (and by-trace topics) on the same input.
+        String id = prefix + (r == 0 ? "" : "r" + (r + 1) + "-");
+        List<RunFigures> runs = new ArrayList<>();
+        runs.add(m.round(in, () -> runCopy(bootstrap, id + "copy", in, prefix + "copy-out", o, work,
+            input.batched())));
+        runs.add(m.round(keyed, () -> runCopy(bootstrap, id + "copy-keyed", keyed, prefix + "copy-out",
+            o, work, input.keyed())));
+        runs.add(m.round(keyed, () -> runStoreFloor(bootstrap, id + "floor-keyed", keyed, prefix, o, work,
+            input.keyed())));
+        runs.add(m.round(in, () -> runTailstream(bootstrap, id + "ts-b", in, false, prefix, o, work,
+            input.batched())));
+        runs.add(m.round(keyed, () -> runTailstream(bootstrap, id + "ts-c", keyed, true, prefix, o, work,
+            input.keyed())));
+        runs.add(m.round(in, () -> runInMemory(bootstrap, id + "mem-b", in, BenchReport.IN_MEMORY, prefix,
+            o, work, input.batched())));
+        runs.add(m.round(keyed, () -> runInMemory(bootstrap, id + "mem-c", keyed,
+            BenchReport.IN_MEMORY_KEYED, prefix, o, work, input.keyed())));
+        rounds.add(runs);
+      }
     }
     BenchReport.Expected expected = replay(bootstrap, in, work.resolve(prefix + "replay"));
     LiveRound.Result live = o.live().isZero() ? null
@@ -163,7 +173,7 @@ public final class EndToEndBenchmark {
     MemoryScenario.Result memory = o.memoryTraces() > 0
         ? MemoryScenario.run(bootstrap, prefix, o, work, BenchConfigs::tailstream)
         : null;
-    return new BenchReport(o, input, runs, memory, expected, rebuilds, live);
+    return new BenchReport(o, input, Rounds.of(rounds), memory, expected, rebuilds, live);
   }
 
   /** One measured round, and the bytes it wrote to the broker: snapshots before and after it. */

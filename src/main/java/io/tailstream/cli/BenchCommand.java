@@ -62,6 +62,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "How long the live round sends steady traffic to measure decision lateness (default ${DEFAULT-VALUE}; 0s skips it).")
   Duration live;
 
+  @Option(names = "--rounds", defaultValue = "1",
+      description = "How many times to run the measured block: figures are then each app's median run and the ratios' medians over the rounds (default ${DEFAULT-VALUE}; 3 to compare commits on a small machine).")
+  int rounds;
+
   @Option(names = "--json", description = "Also write the figures as JSON to this file.")
   Path json;
 
@@ -72,7 +76,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(spans, warmupSpans,
           partitions, threads, memoryTraces, bootstrapServers, seed,
-          commitInterval, compression, rebuild, live), work);
+          commitInterval, compression, rebuild, live, rounds), work);
     } finally {
       EmbeddedKafkaBroker.deleteRecursively(work); // the apps' state: hundreds of MB per run
     }

@@ -47,6 +47,25 @@ class BenchReportTest {
   }
 
   @Test
+  void withSeveralRoundsEachAppShowsItsMedianRunAndEachRatioItsMedianOverTheRounds() {
+    // The in-memory sampler at 200k, 100k and 50k spans/s (1M spans in 5, 10 and 20 s).
+    BenchReport fast = report(null, 5.0);
+    BenchReport slow = report(null, 10.0);
+    BenchReport slower = report(null, 20.0);
+    BenchReport three = new BenchReport(fast.options(), fast.input(),
+        Rounds.of(List.of(fast.runs(), slower.runs(), slow.runs())), null, EXPECTED, List.of(), null);
+    assertThat(three.run("in-memory").spansPerSecond()).as("the median run").isEqualTo(100_000);
+    assertThat(three.ratioRepartitionVsMemory()).as("50k over 200k, 50k, 100k: median 0.5")
+        .isEqualTo(0.5);
+    JsonObject json = JsonParser.parseString(three.json()).getAsJsonObject();
+    assertThat(json.get("rounds").getAsInt()).isEqualTo(3);
+    assertThat(json.getAsJsonObject("ratios_per_round").getAsJsonArray("ratio_repartition_vs_memory"))
+        .extracting(e -> e.getAsDouble()).containsExactly(0.25, 1.0, 0.5);
+    assertThat(three.table()).contains("3 rounds", "round 2: 1.00");
+    assertThat(JsonParser.parseString(fast.json()).getAsJsonObject().has("ratios_per_round")).isFalse();
+  }
+
+  @Test
   void ratiosCompareEachTailstreamRunWithTheCopyOfTheSameRecords() {
     BenchReport report = report(null, 5.0);
     assertThat(report.ratioRepartition()).isEqualTo(0.2); // 50k vs 250k spans/s
