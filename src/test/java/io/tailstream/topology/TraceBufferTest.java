@@ -146,19 +146,16 @@ class TraceBufferTest {
   }
 
   private long storedSummaries() {
-    long n = 0;
-    try (var all = summaries.all()) {
-      while (all.hasNext()) {
-        all.next();
-        n++;
-      }
-    }
-    return n;
+    return count(summaries.all());
   }
 
   private long storedFragments() {
+    return count(spans.all());
+  }
+
+  private static long count(org.apache.kafka.streams.state.KeyValueIterator<?, ?> all) {
     long n = 0;
-    try (var all = spans.all()) {
+    try (all) {
       while (all.hasNext()) {
         all.next();
         n++;
