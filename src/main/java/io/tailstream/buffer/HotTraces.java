@@ -45,10 +45,6 @@ final class HotTraces {
     return hot == null ? null : hot.summary;
   }
 
-  boolean contains(Bytes traceId) {
-    return traces.containsKey(traceId);
-  }
-
   /** Takes a new trace's first fragment if the budget has room for it. */
   boolean tryHold(Bytes traceId, TraceSummary summary, byte[] fragment) {
     long charge = TRACE_OVERHEAD_BYTES + FRAGMENT_OVERHEAD_BYTES + fragment.length;

@@ -104,9 +104,11 @@ public final class TraceBuffer {
   /** The trace's summary, or null when it is not buffered. */
   public TraceSummary summary(Bytes traceId) {
     // A "no" from the index's filter spares a new trace's first fragment a store look-up.
-    if (!dueIndex.mayContain(traceId)) {
-      return null;
-    }
+    return dueIndex.mayContain(traceId) ? lookUp(traceId) : null;
+  }
+
+  /** The summary from whichever tier holds the trace, or null. */
+  private TraceSummary lookUp(Bytes traceId) {
     TraceSummary onHeap = hot.summary(traceId);
     return onHeap != null ? onHeap : summaries.get(traceId);
   }
@@ -162,8 +164,7 @@ public final class TraceBuffer {
   /** Hands every trace due at input time {@code nowMs} to {@code decide}, which must {@link #forget} it. */
   public void forEachDue(long nowMs, BiConsumer<Bytes, TraceSummary> decide) {
     dueIndex.pollDue(nowMs, traceId -> {
-      TraceSummary onHeap = hot.summary(traceId);
-      TraceSummary summary = onHeap != null ? onHeap : summaries.get(traceId);
+      TraceSummary summary = lookUp(traceId);
       if (summary == null) {
         return; // decided earlier (caps, or an earlier index entry)
       }

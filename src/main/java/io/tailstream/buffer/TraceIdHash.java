@@ -42,14 +42,6 @@ final class TraceIdHash {
     return (long) LONGS.get(id, 8);
   }
 
-  /** The 16-byte id from its two halves. */
-  static byte[] id(long high, long low) {
-    byte[] id = new byte[16];
-    LONGS.set(id, 0, high);
-    LONGS.set(id, 8, low);
-    return id;
-  }
-
   static long fingerprint(long high, long low) {
     return mix(low ^ mix(high));
   }
