@@ -84,6 +84,14 @@ import org.slf4j.LoggerFactory;
  * stuck in processing (the classic consumer fetches only inside {@code poll}), a dead fetcher,
  * and a consumer whose partitions are all paused.
  *
+ * <p>Waking up is not enough either. A consumer that was silent for longer than
+ * {@code staleAfter}, or a process whose refresher missed its turns (SIGSTOP, a long GC pause),
+ * first completes the fetches that were in flight when it stopped: their responses waited in
+ * the socket and carry the lags of then, often zero, while records piled up. Its lags stay
+ * unknown for another {@code staleAfter} after it moves again, by which time every such
+ * response has been read and fetches sent after the wake-up have completed
+ * ({@code PausedPartitionIntegrationTest} decided traces early without this).
+ *
  * <h2>What the task holds</h2>
  * {@code TaskMetadata.committedOffsets()} and {@code endOffsets()} are live read-only views of
  * the stream task's own maps ({@code TaskMetadataImpl} wraps {@code StreamTask.committedOffsets()}
@@ -127,8 +135,23 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
     Map<String, Map<TopicPartition, TaskProgress>> mainConsumers();
   }
 
-  /** A consumer's {@code fetch-total} when last seen, and when it last moved. */
-  private record Liveness(double fetches, long movedAtMs) {}
+  /**
+   * A consumer's {@code fetch-total} when last seen, when it last moved, and from when its lags
+   * count (later than the move after a silence: see the class note).
+   */
+  private record Liveness(double fetches, long movedAtMs, long trustedFromMs) {
+    Liveness seen(double fetchesNow, long atMs, long staleAfterMs, boolean frozen) {
+      if (fetchesNow == fetches) {
+        return frozen ? new Liveness(fetches, movedAtMs, atMs + staleAfterMs) : this;
+      }
+      boolean woke = frozen || (movedAtMs != NEVER && atMs - movedAtMs > staleAfterMs);
+      return new Liveness(fetchesNow, atMs, woke ? atMs + staleAfterMs : trustedFromMs);
+    }
+
+    boolean trusted(long atMs, long staleAfterMs) {
+      return movedAtMs != NEVER && atMs - movedAtMs <= staleAfterMs && atMs >= trustedFromMs;
+    }
+  }
 
   private final long refreshEveryMs;
   private final long staleAfterMs;
@@ -136,6 +159,7 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
   private final Map<String, Liveness> liveness = new HashMap<>(); // refresher thread only
   private volatile LagTable table = LagTable.EMPTY;
   private volatile long tableAtMs;
+  private long refreshedAtMs = NEVER; // refresher thread only
   private Source source;
   private ScheduledExecutorService refresher;
   private volatile boolean closed;
@@ -260,6 +284,9 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
 
   /** One refresh; on the refresher thread (or a test's). */
   void refresh() {
+    long now = clockMs.getAsLong();
+    boolean frozen = refreshedAtMs != NEVER && now - refreshedAtMs > 3 * refreshEveryMs;
+    refreshedAtMs = now;
     Source s;
     synchronized (this) {
       s = source;
@@ -274,16 +301,19 @@ public final class ConsumerLag implements InputLag, MeterBinder, AutoCloseable {
     Map<String, Set<TopicPartition>> partitions = new HashMap<>();
     owned.forEach((client, progress) -> partitions.put(client, progress.keySet()));
     Map<String, FetchMetricsReader.Reading> readings = FetchMetricsReader.read(metrics, partitions);
-    long now = clockMs.getAsLong();
+    if (frozen && !liveness.isEmpty()) {
+      log.info("input lag was not read for over {} ms (a paused or starved process): every input "
+          + "partition counts as not caught up for the next {} ms", 3 * refreshEveryMs, staleAfterMs);
+    }
     liveness.keySet().retainAll(readings.keySet());
     Map<TopicPartition, Long> trusted = new HashMap<>();
     readings.forEach((client, reading) -> {
       Liveness before = liveness.get(client);
       Liveness after = before == null
-          ? new Liveness(reading.fetches(), NEVER) // moving once is what makes it trusted
-          : reading.fetches() != before.fetches() ? new Liveness(reading.fetches(), now) : before;
+          ? new Liveness(reading.fetches(), NEVER, frozen ? now + staleAfterMs : NEVER) // trusted once it moves
+          : before.seen(reading.fetches(), now, staleAfterMs, frozen);
       liveness.put(client, after);
-      if (after.movedAtMs() != NEVER && now - after.movedAtMs() <= staleAfterMs) {
+      if (after.trusted(now, staleAfterMs)) {
         reading.lags().forEach((tp, toEnd) -> {
           long queued = owned.get(client).get(tp).queued();
           if (queued != UNKNOWN) {

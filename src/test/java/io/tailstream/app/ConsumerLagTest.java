@@ -138,19 +138,57 @@ class ConsumerLagTest {
   }
 
   @Test
-  void lagsTurnUnknownWhenTheirConsumerStopsFetchingAndReturnWhenItResumes() {
+  void lagsTurnUnknownWhenTheirConsumerStopsFetchingAndReturnStaleAfterLaterWhenItResumes() {
     lag.bind(source);
     refreshAt(0, 1, 0, 0);
     refreshAt(500, 2, 0, 0);
-    refreshAt(STALE_AFTER.toMillis(), 2, 0, 0);
+    silentFor(STALE_AFTER.toMillis(), 2);
     assertThat(lag.lag("spans", 0)).as("exactly staleAfter without a fetch").isZero();
 
     refreshAt(1, 2, 0, 0);
     assertThat(lag.lag("spans", 0)).as("stuck thread, dead fetcher or all paused").isEqualTo(UNKNOWN);
     assertThat(lag.known()).isZero();
 
+    // Its first fetches after the silence may be responses that waited in the socket, with the
+    // lags of before: they count only staleAfter after it moved again.
     refreshAt(500, 3, 0, 0);
+    assertThat(lag.lag("spans", 0)).as("just woke").isEqualTo(UNKNOWN);
+    fetchingFor(STALE_AFTER.toMillis() - 500, 3);
+    assertThat(lag.lag("spans", 0)).as("still within staleAfter of waking").isEqualTo(UNKNOWN);
+    refreshAt(500, 20, 0, 0);
     assertThat(lag.lag("spans", 0)).isZero();
+  }
+
+  @Test
+  void aProcessThatWasFrozenCountsNoLagForStaleAfterEvenIfItsConsumerFetchedAtOnce() {
+    lag.bind(source);
+    refreshAt(0, 10, 0, 0);
+    refreshAt(500, 11, 0, 0);
+    assertThat(lag.lag("spans", 0)).isZero();
+
+    // SIGCONT after 1.8 s: shorter than staleAfter, longer than three refresh intervals. The
+    // consumer completes the fetch that was in flight (lag 0, as of before the freeze).
+    refreshAt(1_800, 12, 0, 0);
+    assertThat(lag.lag("spans", 0)).isEqualTo(UNKNOWN);
+    fetchingFor(STALE_AFTER.toMillis() - 500, 12);
+    assertThat(lag.lag("spans", 0)).as("still within staleAfter of waking").isEqualTo(UNKNOWN);
+    refreshAt(500, 100, 0, 0);
+    assertThat(lag.lag("spans", 0)).isZero();
+  }
+
+  /** Refreshes every 500 ms for {@code ms}, the consumer completing no fetch, lags 0. */
+  private void silentFor(long ms, double fetches) {
+    for (long t = 500; t <= ms; t += 500) {
+      refreshAt(500, fetches, 0, 0);
+    }
+  }
+
+  /** Refreshes every 500 ms for {@code ms}, the consumer completing a fetch each time, lags 0. */
+  private void fetchingFor(long ms, double fetchesBefore) {
+    double fetches = fetchesBefore;
+    for (long t = 500; t <= ms; t += 500) {
+      refreshAt(500, ++fetches, 0, 0);
+    }
   }
 
   @Test
