@@ -35,7 +35,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +69,7 @@ public final class TailstreamApp implements AutoCloseable {
   private volatile RatesPublisher rates;
   private volatile AdminServer admin;
   private final SpikeDetector detector;
-  private volatile boolean failed;
+  private final StreamThreadFailures threadFailures = new StreamThreadFailures(telemetry.registry());
 
   private final LiveInstances instances;
   /** Exists before the topology that asks it; bound to the Kafka Streams client in start(). */
@@ -150,11 +149,7 @@ public final class TailstreamApp implements AutoCloseable {
     DeadLetterHandler.install(streamsProps, fitted, metrics);
     closeMembership = CloseMembership.forStreams(streamsProps);
     KafkaStreams kafkaStreams = new KafkaStreams(topology, streamsProps);
-    kafkaStreams.setUncaughtExceptionHandler(e -> {
-      log.error("stream thread failed; stopping this instance so that it can be restarted", e);
-      failed = true;
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    });
+    kafkaStreams.setUncaughtExceptionHandler(threadFailures);
     kafkaStreams.setStateListener((now, before) -> {
       log.info("state {} -> {}", before, now);
       if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
@@ -294,7 +289,12 @@ public final class TailstreamApp implements AutoCloseable {
 
   /** True when the instance stopped because of an error rather than {@link #close}. */
   public boolean failed() {
-    return failed || (streams != null && streams.state() == KafkaStreams.State.ERROR);
+    return threadFailures.gaveUp() || (streams != null && streams.state() == KafkaStreams.State.ERROR);
+  }
+
+  /** The last exception a stream thread died of (replaced or not), if any. */
+  public java.util.Optional<Throwable> lastThreadFailure() {
+    return java.util.Optional.ofNullable(threadFailures.last());
   }
 
   /**

@@ -301,6 +301,13 @@ final class KafkaTestSupport {
     }
   }
 
+  /** A throwable with its causes and stack, for failure messages. */
+  static String stackTrace(Throwable t) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(out));
+    return out.toString();
+  }
+
   /** The last {@code lines} lines of a child's log, for failure messages. */
   static String tail(Path log, int lines) throws IOException {
     if (!Files.exists(log)) {

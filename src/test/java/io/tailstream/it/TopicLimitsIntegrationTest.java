@@ -66,7 +66,8 @@ class TopicLimitsIntegrationTest {
             "it-limits-out", records -> keys(records).containsAll(Set.of(bigId, nextId)),
             Duration.ofSeconds(2), Duration.ofSeconds(60));
 
-        assertThat(app.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        assertThat(app.state()).as("last stream thread failure: %s", app.lastThreadFailure().map(KafkaTestSupport::stackTrace).orElse("-"))
+            .isEqualTo(KafkaStreams.State.RUNNING);
         assertThat(keys(out)).contains(bigId, nextId);
         Set<String> spanIds = new HashSet<>();
         boolean truncated = false;
