@@ -28,27 +28,8 @@ public final class ConfigLoader {
   private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
   public static final String ENV_PREFIX = "TAILSTREAM_";
 
-  private static final Set<String> TOP_KEYS =
-      Set.of("kafka", "topics", "input", "encoding", "decision", "output", "rules", "boosts",
-          "auto-boost", "rates", "admin", "shutdown-timeout", "memory", "stress");
-  private static final Set<String> KAFKA_KEYS =
-      Set.of("bootstrap-servers", "application-id", "properties", "group-instance-id");
-  private static final Set<String> TOPIC_KEYS = Set.of("input", "output", "dead-letter", "control",
-      "rates", "create",
-      "partitions", "replication-factor", "by-trace", "by-trace-retention");
-  private static final Set<String> INPUT_KEYS = Set.of("keyed-by-trace-id");
-  private static final Set<String> DECISION_KEYS = Set.of("wait", "after-root", "idle",
-      "max-spans-per-trace", "max-bytes-per-trace", "late-span-ttl", "check-interval");
-  private static final Set<String> OUTPUT_KEYS = Set.of("max-record-bytes");
-  private static final Set<String> BOOST_KEYS = Set.of("max-factor", "max-ttl", "max-concurrent");
-  private static final Set<String> AUTO_BOOST_KEYS = Set.of("enabled", "interval",
-      "error-rate-factor", "error-rate-floor", "latency-factor", "latency-floor", "min-traces",
-      "sample", "ttl", "cooldown");
-  private static final Set<String> RATES_KEYS = Set.of("interval", "stats-interval");
-  private static final Set<String> ADMIN_KEYS = Set.of("port", "bind");
-  private static final Set<String> MEMORY_KEYS = Set.of("rocksdb-cache", "rocksdb-write-buffers", "heap-buffer");
-  private static final Set<String> STRESS_KEYS = Set.of("max-buffered-bytes", "high-watermark",
-      "low-watermark", "heap-high-watermark", "sample");
+  private static final Set<String> TOP_KEYS = ConfigKeys.topLevel();
+  private static final Map<String, Set<String>> SECTION_KEYS = ConfigKeys.sections();
 
   private final Map<String, String> env;
 
@@ -78,113 +59,91 @@ public final class ConfigLoader {
     root.requireKeys(TOP_KEYS);
     Section top = new Section("", Optional.of(root));
 
-    Section kafka = top.section("kafka", KAFKA_KEYS);
-    String bootstrap = kafka.read("bootstrap-servers", null, Function.identity(), "host:port[,host:port]");
+    Section kafka = top.section("kafka");
+    String bootstrap = kafka.read(ConfigKeys.BOOTSTRAP_SERVERS);
     if (bootstrap == null || bootstrap.isBlank()) {
       throw new YamlException(root.source() + ": kafka.bootstrap-servers is required (host:port of "
           + "your brokers), in the file or as " + envName("kafka.bootstrap-servers"));
     }
-    String applicationId = kafka.read("application-id", "tailstream", ConfigLoader::nonBlank,
-        "a non-empty Kafka Streams application id");
-    Map<String, String> properties = kafka.properties("properties");
-    String groupInstanceId = kafka.read("group-instance-id", null, ConfigLoader::nonBlank,
-        "a stable name per instance, e.g. the pod name");
+    String applicationId = kafka.read(ConfigKeys.APPLICATION_ID);
+    Map<String, String> properties = kafka.properties(ConfigKeys.KAFKA_PROPERTIES.name());
+    String groupInstanceId = kafka.read(ConfigKeys.GROUP_INSTANCE_ID);
 
-    Section input = top.section("input", INPUT_KEYS);
-    boolean keyed = input.read("keyed-by-trace-id", false, ConfigLoader::bool, "true or false");
+    boolean keyed = top.section("input").read(ConfigKeys.KEYED_BY_TRACE_ID);
+    Encoding encoding = top.read(ConfigKeys.ENCODING);
 
-    Encoding encoding = top.read("encoding", Encoding.OTLP_PROTO, Encoding::parse,
-        "otlp_proto or otlp_json");
-
-    Section stressSection = top.section("stress", STRESS_KEYS);
-    DecisionSettings.Stress sd = DecisionSettings.Stress.defaults();
+    Section stressSection = top.section("stress");
     DecisionSettings.Stress stress = new DecisionSettings.Stress(
-        stressSection.read("max-buffered-bytes", sd.maxBufferedBytes(), s -> sizeIn(s, 16 * 1024, 1L << 40),
-            Units.SIZE_FORMS),
-        stressSection.read("high-watermark", sd.high(), Units::rate, Units.RATE_FORMS),
-        stressSection.read("low-watermark", sd.low(), Units::rate, Units.RATE_FORMS),
-        stressSection.read("heap-high-watermark", sd.heapHigh(), Units::rate, Units.RATE_FORMS),
-        stressSection.read("sample", sd.sample(), Units::rate, Units.RATE_FORMS));
+        stressSection.read(ConfigKeys.STRESS_MAX_BUFFERED_BYTES),
+        stressSection.read(ConfigKeys.STRESS_HIGH),
+        stressSection.read(ConfigKeys.STRESS_LOW),
+        stressSection.read(ConfigKeys.STRESS_HEAP_HIGH),
+        stressSection.read(ConfigKeys.STRESS_SAMPLE));
     if (stress.low() >= stress.high()) {
       throw new YamlException("stress.low-watermark (" + stress.low() + ") must be below stress.high-watermark ("
           + stress.high() + ")");
     }
-    Section decision = top.section("decision", DECISION_KEYS);
+    Section decision = top.section("decision");
     DecisionSettings decisionSettings = new DecisionSettings(
-        decision.read("wait", Duration.ofSeconds(30), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
-        decision.read("after-root", Duration.ofSeconds(5), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
-        decision.read("idle", Duration.ofSeconds(10), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
-        decision.read("max-spans-per-trace", 10_000, s -> intIn(s, 1, 10_000_000),
-            "an integer from 1 to 10000000"),
-        decision.read("max-bytes-per-trace", 8L << 20, s -> sizeIn(s, 1024, 1L << 30),
-            Units.SIZE_FORMS + ", from 1KiB to 1GiB"),
-        decision.read("late-span-ttl", Duration.ofMinutes(10), ConfigLoader::atLeastOneSecond,
-            Units.DURATION_FORMS + ", at least 1s"),
-        decision.read("check-interval", Duration.ofSeconds(1), ConfigLoader::positiveDuration,
-            Units.DURATION_FORMS),
+        decision.read(ConfigKeys.WAIT),
+        decision.read(ConfigKeys.AFTER_ROOT),
+        decision.read(ConfigKeys.IDLE),
+        decision.read(ConfigKeys.MAX_SPANS_PER_TRACE),
+        decision.read(ConfigKeys.MAX_BYTES_PER_TRACE),
+        decision.read(ConfigKeys.LATE_SPAN_TTL),
+        decision.read(ConfigKeys.CHECK_INTERVAL),
         stress);
 
-    Section topics = top.section("topics", TOPIC_KEYS);
+    Section topics = top.section("topics");
+    String byTrace = topics.read(ConfigKeys.BY_TRACE_TOPIC);
+    Duration byTraceRetention = topics.read(ConfigKeys.BY_TRACE_RETENTION);
     TopicSettings topicSettings = new TopicSettings(
-        topics.read("input", "otlp_spans", ConfigLoader::topicName, "a topic name"),
-        topics.read("output", "sampled_traces", ConfigLoader::topicName, "a topic name"),
-        topics.read("dead-letter", "otlp_spans_dlq", ConfigLoader::topicName, "a topic name"),
-        topics.read("control", "sampling_control", ConfigLoader::topicName, "a topic name"),
-        topics.read("rates", "sampling_rates", ConfigLoader::topicName, "a topic name"),
-        topics.read("create", true, ConfigLoader::bool, "true or false"),
-        topics.read("partitions", 12, s -> intIn(s, 1, 10_000), "an integer from 1 to 10000"),
-        (short) (int) topics.read("replication-factor", 1, s -> intIn(s, 1, 32),
-            "an integer from 1 to 32"),
-        topics.read("by-trace", TopicSettings.defaultByTrace(applicationId), ConfigLoader::topicName,
-            "a topic name"),
-        topics.read("by-trace-retention", TopicSettings.defaultByTraceRetention(decisionSettings),
-            ConfigLoader::atLeastOneSecond, Units.DURATION_FORMS + ", at least 1s"));
+        topics.read(ConfigKeys.INPUT_TOPIC),
+        topics.read(ConfigKeys.OUTPUT_TOPIC),
+        topics.read(ConfigKeys.DEAD_LETTER_TOPIC),
+        topics.read(ConfigKeys.CONTROL_TOPIC),
+        topics.read(ConfigKeys.RATES_TOPIC),
+        topics.read(ConfigKeys.CREATE_TOPICS),
+        topics.read(ConfigKeys.PARTITIONS),
+        (short) (int) topics.read(ConfigKeys.REPLICATION_FACTOR),
+        byTrace != null ? byTrace : TopicSettings.defaultByTrace(applicationId),
+        byTraceRetention != null ? byTraceRetention : TopicSettings.defaultByTraceRetention(decisionSettings));
 
-    Section output = top.section("output", OUTPUT_KEYS);
-    long maxRecordBytes = output.read("max-record-bytes", 1L << 20,
-        s -> sizeIn(s, 16 * 1024, 64L << 20), Units.SIZE_FORMS + ", from 16KiB to 64MiB");
+    long maxRecordBytes = top.section("output").read(ConfigKeys.MAX_RECORD_BYTES);
+    String rules = top.read(ConfigKeys.RULES);
 
-    String rules = top.read("rules", "rules.yaml", ConfigLoader::nonBlank, "a path to the rules file");
-
-    AdaptSettings d = AdaptSettings.defaults();
-    Section boosts = top.section("boosts", BOOST_KEYS);
-    Section auto = top.section("auto-boost", AUTO_BOOST_KEYS);
-    Section rates = top.section("rates", RATES_KEYS);
+    Section boosts = top.section("boosts");
+    Section auto = top.section("auto-boost");
+    Section rates = top.section("rates");
     AdaptSettings adapt = new AdaptSettings(
-        boosts.read("max-factor", d.maxFactor(), s -> doubleIn(s, 1, 1_000_000), "a number of at least 1"),
-        boosts.read("max-ttl", d.maxTtl(), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
-        boosts.read("max-concurrent", d.maxConcurrent(), s -> intIn(s, 1, 10_000), "an integer from 1 to 10000"),
-        auto.read("enabled", d.autoEnabled(), ConfigLoader::bool, "true or false"),
-        auto.read("interval", d.autoInterval(), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
-        auto.read("error-rate-factor", d.errorRateFactor(), s -> doubleIn(s, 1, 1000), "a number of at least 1"),
-        auto.read("error-rate-floor", d.errorRateFloor(), Units::rate, Units.RATE_FORMS),
-        auto.read("latency-factor", d.latencyFactor(), s -> doubleIn(s, 1, 1000), "a number of at least 1"),
-        auto.read("latency-floor", d.latencyFloor(), Units::duration, Units.DURATION_FORMS),
-        auto.read("min-traces", d.minTraces(), s -> intIn(s, 1, 1_000_000), "an integer of at least 1"),
-        auto.read("sample", d.autoSample(), Units::rate, Units.RATE_FORMS),
-        auto.read("ttl", d.autoTtl(), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
-        auto.read("cooldown", d.cooldown(), Units::duration, Units.DURATION_FORMS),
-        rates.read("interval", d.ratesInterval(), ConfigLoader::positiveDuration, Units.DURATION_FORMS),
-        rates.read("stats-interval", d.statsInterval(), ConfigLoader::positiveDuration, Units.DURATION_FORMS));
-    Section admin = top.section("admin", ADMIN_KEYS);
-    int adminPort = admin.read("port", 8080,
-        s -> intIn(s, -1, 65535), "a port from 0 to 65535 (0: any free port), or -1 to turn it off");
-    String adminBind = admin.read("bind", "0.0.0.0", ConfigLoader::nonBlank,
-        "an address to listen on, e.g. 127.0.0.1 or 0.0.0.0");
-    Duration shutdownTimeout = top.read("shutdown-timeout", Duration.ofSeconds(30),
-        ConfigLoader::positiveDuration, Units.DURATION_FORMS);
-    Section memory = top.section("memory", MEMORY_KEYS);
-    long rocksCache = memory.read("rocksdb-cache", 128L << 20, s -> sizeIn(s, 8L << 20, 64L << 30),
-        Units.SIZE_FORMS + ", from 8MiB");
-    long rocksWrite = memory.read("rocksdb-write-buffers", 64L << 20, s -> sizeIn(s, 4L << 20, 32L << 30),
-        Units.SIZE_FORMS + ", from 4MiB");
+        boosts.read(ConfigKeys.BOOST_MAX_FACTOR),
+        boosts.read(ConfigKeys.BOOST_MAX_TTL),
+        boosts.read(ConfigKeys.BOOST_MAX_CONCURRENT),
+        auto.read(ConfigKeys.AUTO_ENABLED),
+        auto.read(ConfigKeys.AUTO_INTERVAL),
+        auto.read(ConfigKeys.AUTO_ERROR_RATE_FACTOR),
+        auto.read(ConfigKeys.AUTO_ERROR_RATE_FLOOR),
+        auto.read(ConfigKeys.AUTO_LATENCY_FACTOR),
+        auto.read(ConfigKeys.AUTO_LATENCY_FLOOR),
+        auto.read(ConfigKeys.AUTO_MIN_TRACES),
+        auto.read(ConfigKeys.AUTO_SAMPLE),
+        auto.read(ConfigKeys.AUTO_TTL),
+        auto.read(ConfigKeys.AUTO_COOLDOWN),
+        rates.read(ConfigKeys.RATES_INTERVAL),
+        rates.read(ConfigKeys.RATES_STATS_INTERVAL));
+    Section admin = top.section("admin");
+    int adminPort = admin.read(ConfigKeys.ADMIN_PORT);
+    String adminBind = admin.read(ConfigKeys.ADMIN_BIND);
+    Duration shutdownTimeout = top.read(ConfigKeys.SHUTDOWN_TIMEOUT);
+    Section memory = top.section("memory");
+    long rocksCache = memory.read(ConfigKeys.ROCKSDB_CACHE);
+    long rocksWrite = memory.read(ConfigKeys.ROCKSDB_WRITE_BUFFERS);
     if (rocksWrite > rocksCache) {
       throw memory.node.map(n -> n.error("rocksdb-write-buffers (" + rocksWrite + " bytes) must not exceed "
           + "rocksdb-cache (" + rocksCache + " bytes): write buffers are charged to the cache"))
           .orElseGet(() -> new YamlException("memory.rocksdb-write-buffers must not exceed memory.rocksdb-cache"));
     }
-    long heapBuffer = memory.read("heap-buffer", 64L << 20, s -> sizeIn(s, 0, 64L << 30),
-        Units.SIZE_FORMS + ", 0 to keep every buffered trace in RocksDB");
+    long heapBuffer = memory.read(ConfigKeys.HEAP_BUFFER);
     Path rulesFile = baseDir == null ? Path.of(rules) : baseDir.resolve(rules).normalize();
 
     warnOnUnwiseSettings(decisionSettings, maxRecordBytes);
@@ -238,14 +197,7 @@ public final class ConfigLoader {
 
   private static Set<String> knownEnv() {
     Set<String> names = new java.util.HashSet<>();
-    for (String k : Set.of("encoding", "rules", "shutdown-timeout")) {
-      names.add(envName(k));
-    }
-    Map<String, Set<String>> sections = Map.of("kafka", KAFKA_KEYS, "topics", TOPIC_KEYS,
-        "input", INPUT_KEYS, "decision", DECISION_KEYS, "output", OUTPUT_KEYS, "boosts", BOOST_KEYS,
-        "auto-boost", AUTO_BOOST_KEYS, "rates", RATES_KEYS, "admin", ADMIN_KEYS, "memory", MEMORY_KEYS);
-    STRESS_KEYS.forEach(k -> names.add(envName("stress." + k)));
-    sections.forEach((s, keys) -> keys.forEach(k -> names.add(envName(s + "." + k))));
+    ConfigKeys.ALL.forEach(k -> names.add(k.envName()));
     return Set.copyOf(names);
   }
 
@@ -256,7 +208,7 @@ public final class ConfigLoader {
 
   /** {@code decision.after-root} → {@code TAILSTREAM_DECISION_AFTER_ROOT}. */
   public static String envName(String path) {
-    return ENV_PREFIX + path.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    return ConfigKey.envName(path);
   }
 
   /** One mapping of the config (possibly absent), with env-aware typed reads. */
@@ -269,7 +221,8 @@ public final class ConfigLoader {
       this.node = node;
     }
 
-    Section section(String key, Set<String> allowed) {
+    Section section(String key) {
+      Set<String> allowed = SECTION_KEYS.get(key);
       Optional<YamlNode> child = node.flatMap(n -> n.get(key)).filter(n -> !n.isNull());
       child.ifPresent(c -> {
         if (!c.isMap()) {
@@ -280,8 +233,12 @@ public final class ConfigLoader {
       return new Section(key, child);
     }
 
-    <T> T read(String key, T defaultValue, Function<String, T> parser, String allowed) {
-      String fullPath = path.isEmpty() ? key : path + "." + key;
+    <T> T read(ConfigKey<T> configKey) {
+      String key = configKey.name();
+      T defaultValue = configKey.defaultValue();
+      Function<String, T> parser = configKey.parser();
+      String allowed = configKey.allowed();
+      String fullPath = configKey.path();
       String envName = envName(fullPath);
       String fromEnv = env.get(envName);
       if (fromEnv != null) {
@@ -355,79 +312,5 @@ public final class ConfigLoader {
     String message = e.getMessage();
     return message == null || message.isBlank() || e instanceof NumberFormatException
         ? "expected " + allowed : message;
-  }
-
-  private static String nonBlank(String s) {
-    if (s.isBlank()) {
-      throw new IllegalArgumentException("must not be empty");
-    }
-    return s.trim();
-  }
-
-  private static String topicName(String s) {
-    if (!s.matches("[a-zA-Z0-9._-]{1,249}")) {
-      throw new IllegalArgumentException(
-          "expected a Kafka topic name: 1 to 249 of letters, digits, '.', '_' and '-'");
-    }
-    return s;
-  }
-
-  private static boolean bool(String s) {
-    return switch (s.trim().toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new IllegalArgumentException("expected true or false");
-    };
-  }
-
-  private static int intIn(String s, int min, int max) {
-    long value;
-    try {
-      value = Long.parseLong(s.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("expected an integer from " + min + " to " + max);
-    }
-    if (value < min || value > max) {
-      throw new IllegalArgumentException("expected an integer from " + min + " to " + max);
-    }
-    return (int) value;
-  }
-
-  private static double doubleIn(String s, double min, double max) {
-    double value;
-    try {
-      value = Double.parseDouble(s.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("expected a number from " + min + " to " + max);
-    }
-    if (!(value >= min && value <= max)) {
-      throw new IllegalArgumentException("expected a number from " + min + " to " + max);
-    }
-    return value;
-  }
-
-  private static long sizeIn(String s, long min, long max) {
-    long value = Units.bytes(s);
-    if (value < min || value > max) {
-      throw new IllegalArgumentException("out of range: expected from " + min + " to " + max + " bytes");
-    }
-    return value;
-  }
-
-  private static Duration atLeastOneSecond(String s) {
-    Duration d = Units.duration(s);
-    if (d.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new IllegalArgumentException("expected at least 1s: decisions must be remembered "
-          + "for late spans to follow them");
-    }
-    return d;
-  }
-
-  private static Duration positiveDuration(String s) {
-    Duration d = Units.duration(s);
-    if (d.isZero() || d.isNegative()) {
-      throw new IllegalArgumentException("expected a duration above zero, such as 500ms or 5s");
-    }
-    return d;
   }
 }

@@ -79,6 +79,18 @@ public final class Units {
     return text.trim();
   }
 
+  /** Formats a size the way users write them: 8MiB, 512KiB, or bytes when not a whole unit. */
+  public static String formatBytes(long bytes) {
+    String[] units = {"GiB", "MiB", "KiB"};
+    for (int i = 0; i < units.length; i++) {
+      long unit = 1L << (30 - 10 * i);
+      if (bytes > 0 && bytes % unit == 0) {
+        return bytes / unit + units[i];
+      }
+    }
+    return Long.toString(bytes);
+  }
+
   /** Formats a duration the way users write them, for logs and toString. */
   public static String format(Duration d) {
     long ms = d.toMillis();
