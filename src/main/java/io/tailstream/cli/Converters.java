@@ -1,6 +1,5 @@
 package io.tailstream.cli;
 
-import io.tailstream.loadgen.Incident;
 import io.tailstream.otlp.Encoding;
 import io.tailstream.yaml.Units;
 import java.time.Duration;
@@ -15,10 +14,10 @@ import picocli.CommandLine.TypeConversionException;
  * converter's message after "Invalid value for option '--duration': ", and each converter here
  * starts it with the value.
  */
-final class Converters {
+public final class Converters {
   private Converters() {}
 
-  private static <T> T convert(String value, Function<String, T> parser) {
+  public static <T> T convert(String value, Function<String, T> parser) {
     try {
       return parser.apply(value);
     } catch (IllegalArgumentException e) {
@@ -27,7 +26,7 @@ final class Converters {
   }
 
   /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
-  static final class DurationConverter implements ITypeConverter<Duration> {
+  public static final class DurationConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       return Converters.convert(value, Units::duration);
@@ -35,25 +34,17 @@ final class Converters {
   }
 
   /** {@code 1%}, {@code 0.5%}, {@code 0.01}: a probability. */
-  static final class RateConverter implements ITypeConverter<Double> {
+  public static final class RateConverter implements ITypeConverter<Double> {
     @Override
     public Double convert(String value) {
       return Converters.convert(value, Units::rate);
     }
   }
 
-  static final class EncodingConverter implements ITypeConverter<Encoding> {
+  public static final class EncodingConverter implements ITypeConverter<Encoding> {
     @Override
     public Encoding convert(String value) {
       return Converters.convert(value, Encoding::parse);
-    }
-  }
-
-  /** {@code KIND:TARGET@START[+DURATION]}. */
-  static final class IncidentConverter implements ITypeConverter<Incident> {
-    @Override
-    public Incident convert(String value) {
-      return Converters.convert(value, Incident::parse);
     }
   }
 }

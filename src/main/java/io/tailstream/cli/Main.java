@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
+import java.util.ServiceLoader;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,8 +18,7 @@ import picocli.CommandLine.Option;
     footer = {"", "Exit codes: 0 ok, 1 failure while running, 2 bad usage, config or rules.",
         "Start with: tailstream demo"},
     subcommands = {RunCommand.class, ValidateCommand.class, ReplayCommand.class, DumpCommand.class,
-        BoostCommand.class, BoostsCommand.class, CancelCommand.class, LoadgenCommand.class,
-        DemoCommand.class, BenchCommand.class,
+        BoostCommand.class, BoostsCommand.class, CancelCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;
@@ -50,7 +50,10 @@ public final class Main implements Runnable {
 
   public static CommandLine commandLine() {
     Main main = new Main();
-    return new CommandLine(main).setExecutionExceptionHandler((e, cmd, parsed) -> {
+    CommandLine commandLine = new CommandLine(main);
+    // demo, bench, loadgen: in the tools jar only (the runtime jar leaves them and the broker out).
+    ServiceLoader.load(ToolCommands.class).forEach(tools -> tools.commands().forEach(commandLine::addSubcommand));
+    return commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
       // One readable line; the stack trace only with -v.
       String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       cmd.getErr().println("tailstream: " + message);

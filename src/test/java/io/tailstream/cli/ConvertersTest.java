@@ -24,7 +24,7 @@ class ConvertersTest {
       Converters.DurationConverter.class, List.of("20", Units.DURATION_FORMS),
       Converters.RateConverter.class, List.of("150%", Units.RATE_FORMS),
       Converters.EncodingConverter.class, List.of("protobuf", "expected otlp_proto or otlp_json"),
-      Converters.IncidentConverter.class, List.of("meteor@1s", "expected KIND:TARGET@START"));
+      io.tailstream.tools.IncidentConverter.class, List.of("meteor@1s", "expected KIND:TARGET@START"));
 
   private record Found(String command, OptionSpec option, Class<?> converter) {}
 

@@ -1,4 +1,7 @@
-package io.tailstream.cli;
+package io.tailstream.tools;
+
+import io.tailstream.cli.Converters;
+import io.tailstream.cli.Main;
 
 import io.tailstream.loadgen.Incident;
 import io.tailstream.loadgen.LoadGenerator;
@@ -37,7 +40,7 @@ final class LoadgenCommand implements Callable<Integer> {
   Duration duration;
 
   @Option(names = "--incident", paramLabel = "KIND:TARGET@START[+DURATION]",
-      converter = Converters.IncidentConverter.class,
+      converter = IncidentConverter.class,
       description = "Inject an incident: error-burst:MODEL, latency-spike:MODEL, slow-feature-store:feature-store; repeatable.")
   List<Incident> incidents = new ArrayList<>();
 

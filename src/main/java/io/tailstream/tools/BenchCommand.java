@@ -1,4 +1,7 @@
-package io.tailstream.cli;
+package io.tailstream.tools;
+
+import io.tailstream.cli.Converters;
+import io.tailstream.cli.Main;
 
 import io.tailstream.bench.BenchReport;
 import io.tailstream.bench.EndToEndBenchmark;
