@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
  * Says when an instance is under stress: its buffered bytes above the high watermark of its
  * budget, or its heap after the last garbage collection above the heap watermark. It stays
  * stressed until both are back below the low watermark (hysteresis, so it does not flap). Under
- * stress new traces are decided at once instead of buffered; see the README's stress relief
- * section.
+ * stress new traces are decided at once instead of buffered; see docs/operations.md, "Stress
+ * relief".
  */
 public final class StressGate {
   private static final Logger log = LoggerFactory.getLogger(StressGate.class);

@@ -2,7 +2,7 @@ package io.tailstream.topology;
 
 import java.nio.charset.StandardCharsets;
 
-/** Names of the record headers tailstream writes. Part of the public contract: see README. */
+/** Names of the record headers tailstream writes: a public contract, see docs/wire-formats.md. */
 public final class Headers {
   /** On kept traces: the rule that kept them. */
   public static final String RULE = "tailstream.rule";

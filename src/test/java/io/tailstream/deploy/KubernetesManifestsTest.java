@@ -142,8 +142,8 @@ class KubernetesManifestsTest {
     String javaOptions = (String) named(listAt(container, "env"), "JAVA_TOOL_OPTIONS").get("value");
     int percent = Integer.parseInt(javaOptions.replaceAll(".*MaxRAMPercentage=(\\d+).*", "$1"));
     long heap = limit * percent / 100;
-    // README sizing: 512 MiB of heap at 10k spans/s and wait 30s; RocksDB within its cache; and
-    // at least 256 MiB for metaspace, thread stacks, direct buffers and the JIT.
+    // Sizing (docs/performance.md): 512 MiB of heap at 10k spans/s and wait 30s; RocksDB within
+    // its cache; and at least 256 MiB for metaspace, thread stacks, direct buffers and the JIT.
     assertThat(heap).isGreaterThanOrEqualTo(512L << 20);
     assertThat(heap + config.rocksDbCacheBytes() + (256L << 20)).isLessThanOrEqualTo(limit);
     // Traces on the heap (memory.heap-buffer) are a part of the heap, not more than a quarter.
