@@ -35,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kills a {@code tailstream run} JVM (SIGKILL: no flush, no clean close) while its traces are
  * still buffered, then starts a new instance with the same application id and an empty state
- * directory, as a replacement pod would be. The buffered traces must be restored from the
- * changelogs, decided and emitted, each span exactly once (read_committed).
+ * directory, as a replacement pod would be. The buffered traces must be rebuilt by reading the
+ * log again (their positions come back from the changelog), decided and emitted, each span
+ * exactly once (read_committed).
  */
 class CrashRecoveryIntegrationTest {
   private static final int TRACES = 300;
@@ -86,7 +87,8 @@ class CrashRecoveryIntegrationTest {
     assertThat(KafkaTestSupport.consume(broker.bootstrapServers(), "it-crash-out", r -> true,
         Duration.ofMillis(500), Duration.ofSeconds(5))).as("nothing decided before the kill").isEmpty();
 
-    // A replacement with an empty state directory: everything comes back from the changelogs.
+    // A replacement with an empty state directory: the re-read positions come back from the
+    // changelog, the buffered spans from the log.
     Path secondDir = Files.createDirectories(dir.resolve("second"));
     Path config2 = KafkaTestSupport.writeConfig(secondDir, broker.bootstrapServers(), "it-crash",
         decision, "");
