@@ -14,6 +14,7 @@ RUN groupadd --system --gid 10001 tailstream \
     && useradd --system --uid 10001 --gid 10001 --no-create-home tailstream \
     && mkdir -p /var/lib/tailstream /etc/tailstream \
     && chown 10001:10001 /var/lib/tailstream
+# The runtime jar only: no broker, no Scala, no tools (those are in tailstream-tools.jar).
 COPY --from=build /src/target/tailstream.jar /opt/tailstream/tailstream.jar
 USER 10001:10001
 EXPOSE 8080

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class,
     description = "Tail-based sampling of OpenTelemetry traces on Kafka Streams.",
     footer = {"", "Exit codes: 0 ok, 1 failure while running, 2 bad usage, config or rules.",
-        "Start with: tailstream demo"},
+        "Start with: ./tailstream demo (from a clone; demo, bench and loadgen are in tailstream-tools.jar)"},
     subcommands = {RunCommand.class, ValidateCommand.class, ReplayCommand.class, DumpCommand.class,
         BoostCommand.class, BoostsCommand.class, CancelCommand.class,
         CommandLine.HelpCommand.class})

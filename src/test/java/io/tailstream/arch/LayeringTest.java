@@ -51,6 +51,17 @@ class LayeringTest {
         .check(main);
   }
 
+  /** What the runtime jar leaves out: the broker, Scala, and the OpenTelemetry SDK of loadgen. */
+  @Test
+  void theRuntimeNeedsNoBrokerNoScalaAndNoOpenTelemetrySdk() {
+    noClasses().that().resideOutsideOfPackages(TOOLS)
+        .should().dependOnClassesThat().resideInAnyPackage("kafka..", "org.apache.kafka.server..",
+            "org.apache.kafka.raft..", "org.apache.kafka.metadata..", "org.apache.kafka.storage..",
+            "org.apache.kafka.coordinator..", "scala..", "io.opentelemetry.sdk..",
+            "io.opentelemetry.exporter..", "io.opentelemetry.api..", "io.opentelemetry.context..")
+        .check(main);
+  }
+
   @Test
   void noPackageCycles() {
     slices().matching("io.tailstream.(*)..").should().beFreeOfCycles().check(main);

@@ -72,6 +72,17 @@ class LauncherScriptTest {
     assertThat(Path.of(Files.readString(mvnLog).strip()).toRealPath()).isEqualTo(clone.toRealPath());
   }
 
+  @Test
+  void demoBenchAndLoadgenRunFromTheToolsJar() throws Exception {
+    // Only the tools jar exists: a launcher that picked the runtime jar would try to build it,
+    // and the clone has nothing to build.
+    Files.createDirectories(clone.resolve("target"));
+    Files.copy(standInJar, clone.resolve("target/tailstream-tools.jar"));
+    Result r = run("-v", "bench", "--help");
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).contains("Usage: tailstream bench").doesNotContain("building ");
+  }
+
   private record Result(int exit, String output) {}
 
   private Result run(String... args) throws Exception {
