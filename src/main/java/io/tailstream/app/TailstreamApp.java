@@ -17,6 +17,7 @@ import io.tailstream.metrics.Telemetry;
 import io.tailstream.rules.RuleSet;
 import io.tailstream.rules.RulesParser;
 import io.tailstream.topology.DeadLetterHandler;
+import io.tailstream.topology.StoreNames;
 import io.tailstream.topology.TailstreamTopology;
 import io.tailstream.yaml.YamlException;
 import java.io.IOException;
@@ -144,6 +145,7 @@ public final class TailstreamApp implements AutoCloseable {
     log.debug("topology:\n{}", topology.describe());
     Properties streamsProps = StreamsProperties.streams(config);
     log.info("Kafka Streams settings: {}", io.tailstream.config.Secrets.masked(streamsProps));
+    streamsProps.put(io.tailstream.config.BoundedRocksDbMemory.LOOKUP_STORES, StoreNames.TRACE_STATE);
     streamsProps.put(io.tailstream.config.OversizedRecordHandler.REFUSED_LISTENER,
         (java.util.function.Consumer<String>) metrics::recordRefused);
     DeadLetterHandler.install(streamsProps, fitted, metrics);

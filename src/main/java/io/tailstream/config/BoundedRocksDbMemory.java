@@ -18,15 +18,17 @@ import org.rocksdb.WriteBufferManager;
  * <p>Two more settings, each measured with {@code tailstream bench}: LZ4 compression of the SST
  * files (buffered spans repeat their Resource and attribute keys, so the files shrink to well
  * under the spans' OTLP size for little CPU, and the background flushes move fewer bytes), and a
- * whole-key bloom filter on the memtables of {@code trace-state}, where most look-ups are for a
- * trace that is not buffered yet and would otherwise walk the memtable's skip list.
+ * whole-key bloom filter on the memtables of the stores named in {@link #LOOKUP_STORES} (the
+ * trace summaries: most look-ups there are for a trace that is not buffered yet and would
+ * otherwise walk the memtable's skip list). The app names them, so this class needs no store
+ * names of the topology.
  */
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
   static final String CACHE_BYTES = "tailstream.rocksdb.cache.bytes";
   static final String WRITE_BUFFER_BYTES = "tailstream.rocksdb.write.buffer.bytes";
 
-  /** {@code StoreNames.TRACE_STATE}; config must not depend on the topology package. */
-  private static final String SUMMARY_STORE = "trace-state";
+  /** Streams property: comma-separated names of the stores that get a memtable bloom filter. */
+  public static final String LOOKUP_STORES = "tailstream.rocksdb.lookup.stores";
 
   private static Cache cache;
   private static WriteBufferManager writeBuffers;
@@ -50,10 +52,15 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     options.setWriteBufferManager(writeBuffers);
     options.setMaxWriteBufferNumber(2);
     options.setCompressionType(CompressionType.LZ4_COMPRESSION);
-    if (storeName.equals(SUMMARY_STORE)) {
+    if (lookupStores(configs).contains(storeName)) {
       options.setMemtablePrefixBloomSizeRatio(0.05);
       options.setMemtableWholeKeyFiltering(true);
     }
+  }
+
+  private static java.util.List<String> lookupStores(Map<String, Object> configs) {
+    Object names = configs.get(LOOKUP_STORES);
+    return names == null ? java.util.List.of() : java.util.List.of(names.toString().split(","));
   }
 
   @Override

@@ -28,6 +28,24 @@ class BoundedRocksDbMemoryTest {
   }
 
   @Test
+  void onlyTheStoresTheAppNamesGetAMemtableBloomFilter() {
+    RocksDB.loadLibrary();
+    Map<String, Object> configs = Map.of(BoundedRocksDbMemory.CACHE_BYTES, "16777216",
+        BoundedRocksDbMemory.WRITE_BUFFER_BYTES, "8388608", BoundedRocksDbMemory.LOOKUP_STORES, "trace-state,other");
+    try (Options named = new Options(); Options unnamed = new Options()) {
+      named.setTableFormatConfig(new BlockBasedTableConfig());
+      unnamed.setTableFormatConfig(new BlockBasedTableConfig());
+      new BoundedRocksDbMemory().setConfig("trace-state", named, configs);
+      new BoundedRocksDbMemory().setConfig("trace-spans", unnamed, configs);
+
+      assertThat(named.memtableWholeKeyFiltering()).isTrue();
+      assertThat(named.memtablePrefixBloomSizeRatio()).isEqualTo(0.05);
+      assertThat(unnamed.memtableWholeKeyFiltering()).isFalse();
+      assertThat(unnamed.memtablePrefixBloomSizeRatio()).isZero();
+    }
+  }
+
+  @Test
   void sizesComeFromTheConfigAndAreChecked() {
     TailstreamConfig c = ConfigLoader.parse("kafka: { bootstrap-servers: b:1 }\nmemory: { rocksdb-cache: 256MiB, rocksdb-write-buffers: 32MiB }\n",
         "t.yaml", Path.of("."), Map.of());
