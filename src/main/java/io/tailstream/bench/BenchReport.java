@@ -111,9 +111,11 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
     StringBuilder out = new StringBuilder();
     BenchInput.Loaded b = input.batched();
     BenchInput.Loaded k = input.keyed();
-    out.append(String.format("machine: %d cores, Java %s, %d partitions, %d stream thread(s)%n",
+    out.append(String.format("machine: %d cores, Java %s, max heap %d MiB, %d partitions, %d stream thread(s), "
+            + "tailstream heap buffer %s%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-        options.partitions(), options.threads()));
+        Runtime.getRuntime().maxMemory() >> 20, options.partitions(), options.threads(),
+        options.heapBuffer() == null ? "default" : options.heapBuffer()));
     out.append(String.format("input: %,d spans, %,d traces (%.0f OTLP bytes/span); batched: %,d records,"
             + " %.1f MB; keyed: %,d records, %.1f MB%n",
         b.spans(), b.traces(), b.bytesPerSpan(), b.records(), b.bytes() / 1e6, k.records(), k.bytes() / 1e6));
@@ -245,6 +247,8 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
     root.put("java", System.getProperty("java.version"));
     root.put("partitions", options.partitions());
     root.put("stream_threads", options.threads());
+    root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+    root.put("heap_buffer", options.heapBuffer());
     root.put("spans", input.batched().spans());
     root.put("traces", input.batched().traces());
     root.put("input_bytes_per_span", input.batched().bytesPerSpan());

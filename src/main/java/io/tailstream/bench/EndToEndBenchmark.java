@@ -72,9 +72,13 @@ public final class EndToEndBenchmark {
    * {@code live}: how long the live round ({@link LiveRound}, decision lateness) sends, zero to skip it;
    * {@code rounds}: how many times the measured block runs, for medians ({@link Rounds}).
    */
+  /**
+   * @param heapBuffer tailstream's {@code memory.heap-buffer} in every round (a size such as
+   *     512MiB), or null for its default
+   */
   public record Options(long spans, long warmupSpans, int partitions, int threads,
       long memoryTraces, String bootstrapServers, long seed, Duration commitInterval,
-      String compression, boolean rebuild, Duration live, int rounds) {
+      String compression, boolean rebuild, Duration live, int rounds, String heapBuffer) {
     public Options {
       if (rounds < 1) {
         throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
@@ -94,7 +98,7 @@ public final class EndToEndBenchmark {
     public Options(long spans, long warmupSpans, int partitions, int threads, long memoryTraces,
         String bootstrapServers, long seed, Duration commitInterval, String compression, boolean rebuild) {
       this(spans, warmupSpans, partitions, threads, memoryTraces, bootstrapServers, seed,
-          commitInterval, compression, rebuild, Duration.ZERO, 1);
+          commitInterval, compression, rebuild, Duration.ZERO, 1, null);
     }
 
     /** Without the rebuild rounds and the live round. */

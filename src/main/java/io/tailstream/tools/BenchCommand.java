@@ -69,6 +69,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "How many times to run the measured block: figures are then each app's median run and the ratios' medians over the rounds (default ${DEFAULT-VALUE}; 3 to compare commits on a small machine).")
   int rounds;
 
+  @Option(names = "--heap-buffer",
+      description = "tailstream's memory.heap-buffer in every round, e.g. 512MiB (default: its own default). The in-memory sampler holds every undecided trace on the heap; this gives tailstream's heap tier as much.")
+  String heapBuffer;
+
   @Option(names = "--json", description = "Also write the figures as JSON to this file.")
   Path json;
 
@@ -79,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(spans, warmupSpans,
           partitions, threads, memoryTraces, bootstrapServers, seed,
-          commitInterval, compression, rebuild, live, rounds), work);
+          commitInterval, compression, rebuild, live, rounds, heapBuffer), work);
     } finally {
       EmbeddedKafkaBroker.deleteRecursively(work); // the apps' state: hundreds of MB per run
     }

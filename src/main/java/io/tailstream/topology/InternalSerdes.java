@@ -219,15 +219,32 @@ final class InternalSerdes {
     int flags = in.readByte();
     long randomness = in.readLong();
     long threshold = in.readLong();
+    // Most fragments name no model or key attribute and one or two services: immutable maps and
+    // sets of those sizes are what TraceFacts keeps anyway (its copyOf returns them as they are),
+    // so the common case allocates no HashMap to copy and throw away.
     int models = in.readUnsignedShort();
-    Map<String, Long> modelMax = new HashMap<>(models * 2);
-    for (int i = 0; i < models; i++) {
-      modelMax.put(in.readUTF(), in.readLong());
+    Map<String, Long> modelMax;
+    if (models == 0) {
+      modelMax = Map.of();
+    } else if (models == 1) {
+      modelMax = Map.of(in.readUTF(), in.readLong());
+    } else {
+      modelMax = new HashMap<>(models * 2);
+      for (int i = 0; i < models; i++) {
+        modelMax.put(in.readUTF(), in.readLong());
+      }
     }
     int serviceCount = in.readUnsignedShort();
-    Set<String> services = new HashSet<>(serviceCount * 2);
-    for (int i = 0; i < serviceCount; i++) {
-      services.add(in.readUTF());
+    Set<String> services;
+    if (serviceCount == 0) {
+      services = Set.of();
+    } else if (serviceCount == 1) {
+      services = Set.of(in.readUTF());
+    } else {
+      services = new HashSet<>(serviceCount * 2);
+      for (int i = 0; i < serviceCount; i++) {
+        services.add(in.readUTF());
+      }
     }
     int featureSetId = in.readInt();
     long[] features = new long[in.readUnsignedShort()];
@@ -235,9 +252,14 @@ final class InternalSerdes {
       features[i] = in.readLong();
     }
     int keyCount = in.readUnsignedShort();
-    Map<String, String> keys = new HashMap<>(keyCount * 2);
-    for (int i = 0; i < keyCount; i++) {
-      keys.put(in.readUTF(), in.readUTF());
+    Map<String, String> keys;
+    if (keyCount == 0) {
+      keys = Map.of();
+    } else {
+      keys = new HashMap<>(keyCount * 2);
+      for (int i = 0; i < keyCount; i++) {
+        keys.put(in.readUTF(), in.readUTF());
+      }
     }
     return new TraceFacts(spans, bytes, minStart, maxEnd, (flags & 1) != 0, (flags & 2) != 0,
         modelMax, services, randomness, threshold, featureSetId, features, keys);
