@@ -1,16 +1,17 @@
 package io.tailstream.app;
 
-import io.tailstream.config.StreamsProperties;
-import io.tailstream.buffer.InputLag;
-import io.tailstream.config.TailstreamConfig;
 import io.tailstream.adapt.AdaptiveState;
 import io.tailstream.adapt.BoostTable;
-import io.tailstream.adapt.SpikeDetector;
-import io.tailstream.config.AdaptSettings;
+import io.tailstream.adapt.EffectiveRates;
 import io.tailstream.adapt.ModelLearners;
+import io.tailstream.adapt.SpikeDetector;
+import io.tailstream.buffer.InputLag;
+import io.tailstream.config.AdaptSettings;
+import io.tailstream.config.BoundedRocksDbMemory;
+import io.tailstream.config.StreamsProperties;
+import io.tailstream.config.TailstreamConfig;
 import io.tailstream.decide.ActiveRules;
 import io.tailstream.decide.Decider;
-import io.tailstream.adapt.EffectiveRates;
 import io.tailstream.metrics.AdaptiveGauges;
 import io.tailstream.metrics.TailstreamMetrics;
 import io.tailstream.metrics.Telemetry;
@@ -24,12 +25,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import io.tailstream.config.TailstreamConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -145,7 +146,7 @@ public final class TailstreamApp implements AutoCloseable {
     log.debug("topology:\n{}", topology.describe());
     Properties streamsProps = StreamsProperties.streams(config);
     log.info("Kafka Streams settings: {}", io.tailstream.config.Secrets.masked(streamsProps));
-    streamsProps.put(io.tailstream.config.BoundedRocksDbMemory.LOOKUP_STORES, StoreNames.TRACE_STATE);
+    streamsProps.put(BoundedRocksDbMemory.LOOKUP_STORES, StoreNames.TRACE_STATE);
     streamsProps.put(io.tailstream.config.OversizedRecordHandler.REFUSED_LISTENER,
         (java.util.function.Consumer<String>) metrics::recordRefused);
     DeadLetterHandler.install(streamsProps, fitted, metrics);
@@ -295,8 +296,8 @@ public final class TailstreamApp implements AutoCloseable {
   }
 
   /** The last exception a stream thread died of (replaced or not), if any. */
-  public java.util.Optional<Throwable> lastThreadFailure() {
-    return java.util.Optional.ofNullable(threadFailures.last());
+  public Optional<Throwable> lastThreadFailure() {
+    return Optional.ofNullable(threadFailures.last());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.tailstream.config;
 
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.BlockBasedTableConfig;
@@ -58,9 +59,9 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     }
   }
 
-  private static java.util.List<String> lookupStores(Map<String, Object> configs) {
+  private static List<String> lookupStores(Map<String, Object> configs) {
     Object names = configs.get(LOOKUP_STORES);
-    return names == null ? java.util.List.of() : java.util.List.of(names.toString().split(","));
+    return names == null ? List.of() : List.of(names.toString().split(","));
   }
 
   @Override
