@@ -134,15 +134,16 @@ final class BufferLogTopic {
 
   private static int partitions(Admin admin, String topic)
       throws InterruptedException, ExecutionException, TimeoutException {
-    TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS)
-        .get(topic);
+    TopicDescription d = NewTopicMetadata.ask(() -> admin.describeTopics(List.of(topic)).allTopicNames()
+        .get(15, TimeUnit.SECONDS)).get(topic);
     return d.partitions().size();
   }
 
   private static Map<String, String> configOf(Admin admin, String topic)
       throws InterruptedException, ExecutionException, TimeoutException {
     ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-    Config c = admin.describeConfigs(List.of(resource)).all().get(15, TimeUnit.SECONDS).get(resource);
+    Config c = NewTopicMetadata.ask(() -> admin.describeConfigs(List.of(resource)).all()
+        .get(15, TimeUnit.SECONDS)).get(resource);
     Map<String, String> out = new java.util.HashMap<>();
     c.entries().forEach(e -> {
       if (e.value() != null) {

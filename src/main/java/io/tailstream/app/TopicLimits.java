@@ -91,7 +91,8 @@ final class TopicLimits {
       throws InterruptedException, ExecutionException, TimeoutException {
     List<ConfigResource> resources = names.stream().distinct()
         .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-    Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(15, TimeUnit.SECONDS);
+    Map<ConfigResource, Config> configs = NewTopicMetadata.ask(() -> admin.describeConfigs(resources).all()
+        .get(15, TimeUnit.SECONDS));
     Map<String, Long> out = new java.util.HashMap<>();
     configs.forEach((resource, config) -> {
       ConfigEntry e = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
