@@ -41,6 +41,10 @@ final class ConditionCompiler {
   }
 
   TracePredicate compile(Condition condition) {
+    if (condition instanceof Condition.Root r) {
+      boolean present = r.present();
+      return (f, now) -> f.rootSeen() == present;
+    }
     if (condition instanceof Condition.Error e) {
       boolean expected = e.expected();
       return (f, now) -> f.errorSeen() == expected;

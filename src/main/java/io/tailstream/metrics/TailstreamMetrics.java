@@ -51,6 +51,7 @@ public final class TailstreamMetrics {
   private final Map<DeadLetterReason, LongAdder> deadLetterRecords = new EnumMap<>(DeadLetterReason.class);
   private final Map<DeadLetterReason, LongAdder> deadLetterSpans = new EnumMap<>(DeadLetterReason.class);
   private final LongAdder keyMismatches = new LongAdder();
+  private final LongAdder decidedWithoutRoot = new LongAdder();
   private final LongAdder lateSpansKept = new LongAdder();
   private final LongAdder lateSpansDropped = new LongAdder();
   private final LongAdder spansOut = new LongAdder();
@@ -94,6 +95,9 @@ public final class TailstreamMetrics {
       count("tailstream.dead.letter.spans", "spans written to the dead-letter topic",
           deadLetterSpans.get(r), Tags.of("reason", r.label()));
     }
+    count("tailstream.traces.decided.without.root", "traces decided before (or without) their root "
+        + "span: a collector that drops it, a root still on its way, a trace that has none",
+        decidedWithoutRoot, Tags.empty());
     count("tailstream.key.mismatches", "input records whose key is not the trace id of their spans "
         + "(with input.keyed-by-trace-id)", keyMismatches, Tags.empty());
     count("tailstream.late.spans", "spans arriving after their trace was decided",
@@ -181,6 +185,15 @@ public final class TailstreamMetrics {
   public void deadLettered(DeadLetterReason reason, int spans) {
     deadLetterRecords.get(reason).increment();
     deadLetterSpans.get(reason).add(spans);
+  }
+
+  /** A trace was decided and none of its spans is a root span. */
+  public void decidedWithoutRoot() {
+    decidedWithoutRoot.increment();
+  }
+
+  public long decidedWithoutRootCount() {
+    return decidedWithoutRoot.sum();
   }
 
   public void keyMismatch() {

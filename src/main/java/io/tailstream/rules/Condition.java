@@ -22,6 +22,12 @@ public sealed interface Condition {
     ALL_SPANS
   }
 
+  /**
+   * {@code root: present} — a root span (no parent) was seen; {@code missing}: none was, as when
+   * a collector dropped it or the trace was decided by {@code wait} before it arrived.
+   */
+  record Root(boolean present) implements Condition {}
+
   /** {@code error: true} — some span has status ERROR ({@code false}: none has). */
   record Error(boolean expected) implements Condition {}
 

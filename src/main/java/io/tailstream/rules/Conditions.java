@@ -12,6 +12,9 @@ public final class Conditions {
   private Conditions() {}
 
   public static String describe(Condition c) {
+    if (c instanceof Condition.Root r) {
+      return r.present() ? "root present" : "root missing";
+    }
     if (c instanceof Condition.Error e) {
       return e.expected() ? "error" : "no error";
     }

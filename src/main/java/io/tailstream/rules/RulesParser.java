@@ -37,7 +37,7 @@ public final class RulesParser {
       Set.of("name", "keep", "drop", "sample", "rate-limit", "bytes-limit");
   static final Set<String> CONDITION_KEYS = Set.of("error", "status", "latency", "span-latency",
       "model-inference", "attribute", "resource-attribute", "span-count", "service", "span-name",
-      "trace-state", "all-of", "any-of", "not");
+      "trace-state", "root", "all-of", "any-of", "not");
   private static final Set<String> MODEL_KEYS = Set.of("attribute", "thresholds", "learned");
   private static final Set<String> LEARNED_KEYS = Set.of("percentile", "window", "min-samples", "factor");
   private static final Set<String> SPAN_LATENCY_KEYS = Set.of("name", "service", "kind", "above");
@@ -233,6 +233,11 @@ public final class RulesParser {
     List<Condition> all = new ArrayList<>();
     node.entries().forEach((key, value) -> all.add(switch (key) {
       case "error" -> new Condition.Error(bool(value));
+      case "root" -> new Condition.Root(switch (value.scalar().trim()) {
+        case "present" -> true;
+        case "missing" -> false;
+        default -> throw value.error("bad value '" + value.scalar() + "': expected present or missing");
+      });
       case "status" -> status(value);
       case "latency" -> new Condition.Latency(value(value, DurationRange::parse));
       case "span-latency" -> spanLatency(value);

@@ -357,6 +357,9 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
     TraceSummary.Trigger trigger = summary.trigger(settings, now);
     memory.remember(traceId, decision, now);
     metrics.decided(decision.kept(), decision.rule(), trigger);
+    if (!facts.rootSeen()) {
+      metrics.decidedWithoutRoot();
+    }
     metrics.decisionDelay(now - summary.firstMs());
     metrics.decisionLateness(Math.max(0, now - summary.dueAtMs(settings)));
     if (LOG.isDebugEnabled()) {
@@ -399,6 +402,9 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
     memory.remember(traceId, decision, now);
     memory.flush(now);
     metrics.decided(decision.kept(), decision.rule(), TraceSummary.Trigger.STRESS);
+    if (!fragment.facts().rootSeen()) {
+      metrics.decidedWithoutRoot();
+    }
     if (decision.kept()) {
       emitter.emit(context, traceId, List.of(fragment.tracesData()), fragment.facts().spanCount(),
           decision, 0, false);

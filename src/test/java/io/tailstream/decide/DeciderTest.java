@@ -123,6 +123,29 @@ class DeciderTest {
     assertThat(d.spanThreshold(OtelTraceState.ABSENT)).isEqualTo(Decider.thresholdFor(0.01));
   }
 
+  @Test
+  void aRootConditionTellsTracesDecidedWithoutTheirRootFromTheOthers() {
+    Decider d = rules("""
+        rules:
+          - name: rootless
+            keep: { root: missing }
+          - name: whole
+            keep: { root: present, error: false }
+        """);
+    TraceFacts withRoot = plain(5);
+    TraceFacts withoutRoot = new TraceFacts(5, 100, Spans.T0, Spans.T0 + 100 * Spans.MS, false, false,
+        Map.of(), Set.of("gateway"), OtelTraceState.ABSENT, OtelTraceState.ABSENT);
+
+    assertThat(decide(d, withoutRoot, NEVER_SAMPLED)).satisfies(kept("rootless"));
+    assertThat(decide(d, withRoot, NEVER_SAMPLED)).satisfies(kept("whole"));
+  }
+
+  @Test
+  void aRootConditionAcceptsPresentOrMissingOnly() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> rules("rules: [ { name: r, keep: { root: absent } } ]"))
+        .hasMessageContaining("bad value 'absent': expected present or missing");
+  }
+
   private static Decider rules(String yaml) {
     return Decider.compile(RulesParser.parse(yaml, "r.yaml"));
   }

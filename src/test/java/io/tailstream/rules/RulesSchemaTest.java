@@ -51,6 +51,8 @@ class RulesSchemaTest {
   static List<String> everyForm() {
     List<String> conditions = List.of(
         "{ error: true }",
+        "{ root: missing }",
+        "{ all-of: [ { root: present }, { error: true } ] }",
         "{ status: ERROR }",
         "{ status: [OK, UNSET] }",
         "{ latency: \"> 2s\" }",
@@ -100,6 +102,7 @@ class RulesSchemaTest {
   void theSchemaRejectsMistakesTheParserRejects() throws Exception {
     for (String bad : List.of(
         "rules: [ { name: r, keep: { eror: true } } ]",
+        "rules: [ { name: r, keep: { root: absent } } ]",
         "rules: [ { name: r, keep: { latency: soon } } ]",
         "rules: [ { name: r, keep: { attribute: { key: t } } } ]",
         "rules: [ { name: r, keep: { attribute: { key: t, equals: a, prefix: b } } } ]",

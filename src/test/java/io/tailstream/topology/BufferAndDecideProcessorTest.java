@@ -212,6 +212,21 @@ class BufferAndDecideProcessorTest {
   }
 
   @Test
+  void tracesDecidedWithoutARootSpanAreCounted() {
+    byte[] rooted = traceId(11);
+    byte[] rootless = traceId(12);
+    MockProcessorContext<String, byte[]> context = context(T0);
+    BufferAndDecideProcessor p = processor(context);
+    send(p, T0, rooted, span(rooted, 1, null, "root", 0, 10));
+    send(p, T0, rootless, span(rootless, 5, 1, "child", 0, 10));
+
+    watermark(p, 0, T0 + 120_000); // past every due time
+
+    assertThat(metrics.tracesDropped() + metrics.tracesKept()).isEqualTo(2);
+    assertThat(metrics.decidedWithoutRootCount()).isEqualTo(1);
+  }
+
+  @Test
   void aReplacementRemembersDecisionsAndDecidesWhatWasStillBuffered() {
     byte[] kept = traceId(1);
     byte[] dropped = traceId(2);
