@@ -70,11 +70,9 @@ public final class EndToEndBenchmark {
    * What to run. {@code bootstrapServers} null means the in-JVM broker; {@code rebuild}: also
    * measure the rebuild of a buffer from its log ({@link RebuildRound}) on both inputs;
    * {@code live}: how long the live round ({@link LiveRound}, decision lateness) sends, zero to skip it;
-   * {@code rounds}: how many times the measured block runs, for medians ({@link Rounds}).
-   */
-  /**
-   * @param heapBuffer tailstream's {@code memory.heap-buffer} in every round (a size such as
-   *     512MiB), or null for its default
+   * {@code rounds}: how many times the measured block runs, for medians ({@link Rounds});
+   * {@code heapBuffer}: tailstream's {@code memory.heap-buffer} in every round (a size such as
+   * 512MiB), or null for its default.
    */
   public record Options(long spans, long warmupSpans, int partitions, int threads,
       long memoryTraces, String bootstrapServers, long seed, Duration commitInterval,

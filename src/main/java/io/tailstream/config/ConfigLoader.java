@@ -9,7 +9,6 @@ import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -234,12 +233,16 @@ public final class ConfigLoader {
     }
 
     <T> T read(ConfigKey<T> configKey) {
+      if (!configKey.section().equals(path)) {
+        // Read from another section's node, the key would silently take its default.
+        throw new IllegalStateException(configKey.path() + " read from section '" + path + "'");
+      }
       String key = configKey.name();
       T defaultValue = configKey.defaultValue();
       Function<String, T> parser = configKey.parser();
       String allowed = configKey.allowed();
       String fullPath = configKey.path();
-      String envName = envName(fullPath);
+      String envName = configKey.envName();
       String fromEnv = env.get(envName);
       if (fromEnv != null) {
         try {
