@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
  * the runtime jar holds no broker, no Scala, no log4j-core, no commons-collections 3, no
  * OpenTelemetry SDK and none of the tools, and runs; the tools jar holds everything and runs
  * {@code demo}'s and {@code bench}'s commands; both carry natives for linux x86_64/aarch64 (glibc
- * and musl) and macOS x86_64/arm64 only. Their sizes and largest entries are printed for the
- * release notes.
+ * and musl) and macOS x86_64/arm64 only, the runtime jar's RocksDB libraries xz-packed, which
+ * keeps it under 45 MB. Their sizes and largest entries are printed for the release notes.
+ * {@code it.RuntimeJarIT} runs the runtime jar against a broker.
  */
 class ArtifactsIT {
   private static final Path RUNTIME = Path.of("target", "tailstream.jar");
@@ -46,6 +47,10 @@ class ArtifactsIT {
       "net/jpountz/util/(linux/(amd64|aarch64)|darwin/(x86_64|aarch64))/liblz4-java\\.(so|dylib)",
       "org/xerial/snappy/native/(Linux/(x86_64|aarch64)|Mac/(x86_64|aarch64))/libsnappyjava\\.(so|dylib)"));
   private static final Pattern NATIVE = Pattern.compile(".*\\.(so|dylib|jnilib|dll)$");
+  private static final List<String> ROCKSDB = List.of("librocksdbjni-linux64.so", "librocksdbjni-linux64-musl.so",
+      "librocksdbjni-linux-aarch64.so", "librocksdbjni-linux-aarch64-musl.so", "librocksdbjni-osx-x86_64.jnilib",
+      "librocksdbjni-osx-arm64.jnilib");
+  private static final long RUNTIME_LIMIT_BYTES = 45_000_000;
 
   @Test
   void theRuntimeJarHoldsNoBrokerNoScalaNoLog4jNoSdkAndNoTools() throws IOException {
@@ -59,7 +64,8 @@ class ArtifactsIT {
     assertThat(found).as("runtime jar entries that only the broker or the tools need").isEmpty();
     assertThat(entries).contains("io/tailstream/cli/Main.class",
         "org/apache/kafka/streams/KafkaStreams.class", "org/rocksdb/RocksDB.class",
-        "librocksdbjni-linux64.so", "librocksdbjni-linux-aarch64-musl.so");
+        "io/tailstream/natives/librocksdbjni-linux64.so.xz", "io/tailstream/natives/INDEX");
+    assertThat(Files.size(RUNTIME)).as("runtime jar bytes").isLessThan(RUNTIME_LIMIT_BYTES);
     report(RUNTIME);
   }
 
@@ -78,7 +84,35 @@ class ArtifactsIT {
       List<String> natives = entries(jar).stream().filter(e -> NATIVE.matcher(e).matches()).toList();
       assertThat(natives).as(jar + ": natives").isNotEmpty()
           .allSatisfy(n -> assertThat(KEPT_NATIVE.matcher(n).matches()).as(n).isTrue());
-      assertThat(natives).as(jar + ": one of each library per platform").hasSize(6 + 4 * 3);
+      int rocksdb = jar.equals(TOOLS) ? 6 : 0;
+      assertThat(natives).as(jar + ": one of each library per platform").hasSize(rocksdb + 4 * 3);
+    }
+    List<String> packed = entries(RUNTIME).stream().filter(e -> e.startsWith("io/tailstream/natives/")
+        && e.endsWith(".xz")).toList();
+    assertThat(packed).as("the runtime jar's packed RocksDB libraries")
+        .containsExactlyInAnyOrderElementsOf(ROCKSDB.stream().map(n -> "io/tailstream/natives/" + n + ".xz").toList());
+  }
+
+  @Test
+  void eachPackedRocksDbLibraryUnpacksToExactlyTheOneRocksDbShips() throws IOException {
+    ClassLoader rocksdbjni = ArtifactsIT.class.getClassLoader();
+    try (JarFile runtime = new JarFile(RUNTIME.toFile())) {
+      for (String library : ROCKSDB) {
+        byte[] shipped;
+        try (var in = rocksdbjni.getResourceAsStream(library)) {
+          assertThat(in).as("rocksdbjni on the test class path has " + library).isNotNull();
+          shipped = in.readAllBytes();
+        }
+        ZipEntry entry = runtime.getEntry("io/tailstream/natives/" + library + ".xz");
+        byte[] unpacked;
+        try (var in = new org.tukaani.xz.XZInputStream(runtime.getInputStream(entry))) {
+          unpacked = in.readAllBytes();
+        }
+        assertThat(unpacked).as(library).isEqualTo(shipped);
+      }
+      String index = new String(runtime.getInputStream(runtime.getEntry("io/tailstream/natives/INDEX")).readAllBytes(),
+          StandardCharsets.UTF_8);
+      assertThat(index.lines().toList()).containsExactlyElementsOf(ROCKSDB);
     }
   }
 
@@ -86,7 +120,8 @@ class ArtifactsIT {
   void theRuntimeJarRunsItsCommandsAndNotTheTools() throws Exception {
     Run validate = java(RUNTIME, "validate", "--config", "examples/tailstream.yaml");
     assertThat(validate.exit()).as(validate.output()).isZero();
-    assertThat(validate.output()).contains("ok: config examples/tailstream.yaml");
+    assertThat(validate.output()).contains("ok: config examples/tailstream.yaml")
+        .containsPattern("ok: RocksDB native library librocksdbjni-\\S+ \\(unpacked from the jar in \\d+ ms\\)");
 
     Run help = java(RUNTIME, "--help");
     assertThat(help.exit()).as(help.output()).isZero();

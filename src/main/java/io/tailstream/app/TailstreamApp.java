@@ -133,6 +133,8 @@ public final class TailstreamApp implements AutoCloseable {
   public void start() throws InterruptedException {
     // Before anything waits for Kafka: liveness must answer while the brokers are unreachable.
     openAdminPort();
+    // Before any store opens; fails at once, naming the platform, where a library is missing.
+    log.info("RocksDB native library {}", RocksDbNative.ensureLoaded().describe());
     TailstreamConfig fitted;
     TailstreamTopology.Partitions partitions;
     try (Admin admin = TopicProvisioner.connect(StreamsProperties.admin(config))) {

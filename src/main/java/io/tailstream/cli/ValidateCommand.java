@@ -1,5 +1,6 @@
 package io.tailstream.cli;
 
+import io.tailstream.app.RocksDbNative;
 import io.tailstream.config.ConfigLoader;
 import io.tailstream.config.TailstreamConfig;
 import io.tailstream.decide.Decider;
@@ -42,6 +43,7 @@ final class ValidateCommand implements Callable<Integer> {
       if (config != null) {
         TailstreamConfig loaded = ConfigLoader.load(config);
         out.println("ok: config " + config);
+        checkRocksDb();
         rulesPath = rulesFile != null ? rulesFile : loaded.rulesFile();
       }
       RuleSet rules = RulesParser.load(rulesPath);
@@ -56,6 +58,15 @@ final class ValidateCommand implements Callable<Integer> {
     } catch (YamlException e) {
       err.println("tailstream: " + e.getMessage());
       return Main.EXIT_BAD_CONFIG;
+    }
+  }
+
+  /** {@code run} needs RocksDB's native library on this machine; say now whether it loads. */
+  private void checkRocksDb() {
+    try {
+      out.println("ok: RocksDB native library " + RocksDbNative.ensureLoaded().describe());
+    } catch (RuntimeException | LinkageError e) {
+      err.println("warning: `tailstream run` cannot start here: " + e.getMessage());
     }
   }
 }
