@@ -83,6 +83,19 @@ final class ConditionCompiler {
     if (condition instanceof Condition.ModelInference m) {
       return modelInference(m);
     }
+    if (condition instanceof Condition.Ottl o) {
+      // One feature per OTTL condition (shared between rules by its parse), any of them true.
+      int[] slots = o.conditions().stream().mapToInt(c -> features.add(FeatureSet.Kind.ANY,
+          "ottl|" + c.context() + "|" + c.expr(), () -> OttlCompiler.compile(c))).toArray();
+      return (f, now) -> {
+        for (int i : slots) {
+          if (feature(f, i, 0) == 1) {
+            return true;
+          }
+        }
+        return false;
+      };
+    }
     if (condition instanceof Condition.Not n) {
       TracePredicate inner = compile(n.condition());
       return (f, now) -> !inner.test(f, now);

@@ -1,5 +1,7 @@
 package io.tailstream.rules;
 
+import io.tailstream.rules.ottl.OttlExpr;
+import io.tailstream.rules.ottl.OttlParser;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +100,26 @@ public sealed interface Condition {
 
   /** {@code trace-state: { key, … }} — an entry of some span's W3C tracestate. */
   record TraceState(String key, ValueMatch match) implements Condition {}
+
+  /**
+   * {@code ottl:} — OTTL conditions, as the Collector's {@code ottl_condition} policy takes them:
+   * true when any of them holds for some span ({@code span} list) or some span event
+   * ({@code spanevent} list).
+   */
+  record Ottl(List<OttlCondition> conditions) implements Condition {
+    public Ottl {
+      conditions = List.copyOf(conditions);
+    }
+  }
+
+  /** One OTTL condition: its text as written, which list it came from, and its parse. */
+  record OttlCondition(String source, OttlParser.Context context, OttlExpr expr) {
+    public OttlCondition {
+      Objects.requireNonNull(source, "source");
+      Objects.requireNonNull(context, "context");
+      Objects.requireNonNull(expr, "expr");
+    }
+  }
 
   record AllOf(List<Condition> conditions) implements Condition {
     public AllOf {

@@ -63,6 +63,10 @@ public final class Conditions {
     if (c instanceof Condition.TraceState t) {
       return "tracestate " + t.key() + " " + match(t.match());
     }
+    if (c instanceof Condition.Ottl o) {
+      return "ottl(" + o.conditions().stream().map(oc -> (oc.context() == io.tailstream.rules.ottl.OttlParser.Context.SPAN
+          ? "" : "spanevent: ") + oc.source().strip()).collect(Collectors.joining(" | ")) + ")";
+    }
     if (c instanceof Condition.Not n) {
       return "not(" + describe(n.condition()) + ")";
     }

@@ -1,6 +1,8 @@
 package io.tailstream.rules;
 
 import com.google.re2j.PatternSyntaxException;
+import io.tailstream.rules.ottl.OttlParser;
+import io.tailstream.rules.ottl.OttlSyntaxException;
 import io.tailstream.yaml.Units;
 import io.tailstream.yaml.YamlException;
 import io.tailstream.yaml.YamlNode;
@@ -37,7 +39,7 @@ public final class RulesParser {
       Set.of("name", "keep", "drop", "sample", "rate-limit", "bytes-limit");
   static final Set<String> CONDITION_KEYS = Set.of("error", "status", "latency", "span-latency",
       "model-inference", "attribute", "resource-attribute", "span-count", "service", "span-name",
-      "trace-state", "root", "all-of", "any-of", "not");
+      "trace-state", "root", "ottl", "all-of", "any-of", "not");
   private static final Set<String> MODEL_KEYS = Set.of("attribute", "thresholds", "learned");
   private static final Set<String> LEARNED_KEYS = Set.of("percentile", "window", "min-samples", "factor");
   private static final Set<String> SPAN_LATENCY_KEYS = Set.of("name", "service", "kind", "above");
@@ -248,6 +250,7 @@ public final class RulesParser {
       case "service" -> names(value, (names, scope) -> new Condition.Service(names, scope));
       case "span-name" -> names(value, (names, scope) -> new Condition.SpanName(names, scope));
       case "trace-state" -> traceState(value);
+      case "ottl" -> ottl(value);
       case "all-of" -> new Condition.AllOf(conditions(value));
       case "any-of" -> new Condition.AnyOf(conditions(value));
       case "not" -> new Condition.Not(condition(value));
@@ -263,6 +266,37 @@ public final class RulesParser {
       throw node.error("expected a non-empty list of conditions");
     }
     return items.stream().map(RulesParser::condition).toList();
+  }
+
+  /** {@code ['cond', …]} (the span list) or {@code { span: [...], spanevent: [...] }}. */
+  private static Condition ottl(YamlNode node) {
+    List<Condition.OttlCondition> all = new ArrayList<>();
+    if (node.isMap()) {
+      node.requireKeys(Set.of("span", "spanevent"));
+      node.get("span").ifPresent(list -> all.addAll(ottlList(list, OttlParser.Context.SPAN)));
+      node.get("spanevent").ifPresent(list -> all.addAll(ottlList(list, OttlParser.Context.SPAN_EVENT)));
+    } else {
+      all.addAll(ottlList(node, OttlParser.Context.SPAN));
+    }
+    if (all.isEmpty()) {
+      throw node.error("expected OTTL conditions: a list, or 'span' and/or 'spanevent' lists,"
+          + " e.g. ottl: [ 'attributes[\"http.status_code\"] >= 500' ]");
+    }
+    return new Condition.Ottl(all);
+  }
+
+  private static List<Condition.OttlCondition> ottlList(YamlNode node, OttlParser.Context context) {
+    List<YamlNode> items = node.isScalar() ? List.of(node) : node.items();
+    List<Condition.OttlCondition> out = new ArrayList<>();
+    for (YamlNode item : items) {
+      String source = item.scalar();
+      try {
+        out.add(new Condition.OttlCondition(source, context, OttlParser.parse(source, context)));
+      } catch (OttlSyntaxException e) {
+        throw item.error("OTTL condition '" + source + "': " + e.getMessage());
+      }
+    }
+    return out;
   }
 
   private static Condition status(YamlNode node) {

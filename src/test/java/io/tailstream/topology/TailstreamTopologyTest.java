@@ -207,6 +207,38 @@ class TailstreamTopologyTest {
   }
 
   @Test
+  void ottlConditionsDecideInTheTopology() {
+    start("", """
+        rules:
+          - name: server-5xx
+            keep:
+              ottl: [ 'kind == SPAN_KIND_SERVER and Int(attributes["http.response.status_code"]) >= 500' ]
+          - name: exceptions
+            keep:
+              ottl: { spanevent: [ 'name == "exception" and IsMatch(attributes["exception.type"], "Timeout")' ] }
+        """);
+    byte[] failed = traceId(40);
+    byte[] timedOut = traceId(41);
+    byte[] fine = traceId(42);
+    send(request(resource("gateway", "http",
+        span(failed, 1, null, "POST /predict", 0, 50).setKind(Span.SpanKind.SPAN_KIND_SERVER)
+            .addAttributes(attr("http.response.status_code", "503")),
+        span(timedOut, 1, null, "POST /predict", 0, 50).setKind(Span.SpanKind.SPAN_KIND_SERVER)
+            .addAttributes(attr("http.response.status_code", "200"))
+            .addEvents(Span.Event.newBuilder().setName("exception").addAttributes(attr("exception.type", "ReadTimeout"))),
+        span(fine, 1, null, "POST /predict", 0, 50).setKind(Span.SpanKind.SPAN_KIND_SERVER)
+            .addAttributes(attr("http.response.status_code", "200"))
+            .addEvents(Span.Event.newBuilder().setName("exception").addAttributes(attr("exception.type", "ValueError"))))));
+    advance(Duration.ofSeconds(6));
+    Map<String, String> rules = new java.util.HashMap<>();
+    for (TestRecord<String, byte[]> r : output.readRecordsToList()) {
+      rules.put(r.key(), header(r, Headers.RULE));
+    }
+    assertThat(rules).containsOnly(Map.entry(TraceIds.hex(failed), "server-5xx"),
+        Map.entry(TraceIds.hex(timedOut), "exceptions"));
+  }
+
+  @Test
   void lateSpanOfAKeptTraceFollowsWithTheSameRule() {
     start();
     byte[] t = traceId(7);
