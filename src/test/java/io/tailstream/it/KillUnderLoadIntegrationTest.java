@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SIGKILL of a {@code run} process in the middle of a steady load, then a restart of the same
  * instance (same state directory, same static group membership): kept traces flow again within
- * 10 s, and every acknowledged error trace comes out whole, exactly once.
+ * 20 s (about 6 s on a quiet machine: JVM start, rebuild, then {@code wait}; the margin is for 2
+ * busy cores, where it took 11 s once), and every acknowledged error trace comes out whole,
+ * exactly once.
  */
 class KillUnderLoadIntegrationTest {
   @TempDir
@@ -59,7 +61,7 @@ class KillUnderLoadIntegrationTest {
         KafkaTestSupport.report("kill -9 under load, same instance", sent, kept, recovery);
         assertThat(kept).as("every acknowledged trace whole, none twice; log:%n%s",
             Files.readString(log)).isEqualTo(sent);
-        assertThat(recovery).as("kept traces flow again after the restart").isLessThan(Duration.ofSeconds(10));
+        assertThat(recovery).as("kept traces flow again after the restart").isLessThan(Duration.ofSeconds(20));
       } finally {
         load.stop();
         first.destroyForcibly();
