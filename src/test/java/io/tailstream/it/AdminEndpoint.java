@@ -81,6 +81,23 @@ record AdminEndpoint(int port) {
     return (long) metrics().sum("tailstream_late_spans_total");
   }
 
+  /**
+   * What says why a trace was decided before all its spans came, for failure messages: records
+   * that reached a task behind its input clock by a second or more (delivered later than the
+   * delivery slack allows), held spans, and the input clock's lag.
+   */
+  String inputTiming() {
+    try {
+      PrometheusText m = metrics();
+      return String.format("records behind the input clock %.0f, ahead of the wall clock %.0f, held spans %.0f,"
+              + " input clock behind %.1f s", m.sum("tailstream_input_time_adjusted_total", "direction=\"past\""),
+          m.sum("tailstream_input_time_adjusted_total", "direction=\"future\""), m.sum("tailstream_held_spans_total"),
+          m.sum("tailstream_input_clock_behind_seconds"));
+    } catch (IOException | InterruptedException e) {
+      return "(metrics unavailable: " + e + ")";
+    }
+  }
+
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());

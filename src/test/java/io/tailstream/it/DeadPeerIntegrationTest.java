@@ -71,9 +71,10 @@ class DeadPeerIntegrationTest {
         softly.assertThat(result.exact()).as("b (input partitions %s) dead for %s; sent %s; %s%n"
                 + "a's log:%n%s%nrestarted b's log:%n%s", orphaned, WAIT.multipliedBy(3), load.sent(),
             result.summary(), KafkaTestSupport.tail(logA, 25), KafkaTestSupport.tail(logB2, 25)).isTrue();
-        softly.assertThat(adminA.lateSpans()).as("late spans counted by a").isZero();
+        softly.assertThat(adminA.lateSpans()).as("late spans counted by a (%s)", adminA.inputTiming()).isZero();
         if (back) {
-          softly.assertThat(adminB2.lateSpans()).as("late spans counted by the restarted b").isZero();
+          softly.assertThat(adminB2.lateSpans()).as("late spans counted by the restarted b (%s)", adminB2.inputTiming())
+              .isZero();
         }
         softly.assertAll();
       } finally {

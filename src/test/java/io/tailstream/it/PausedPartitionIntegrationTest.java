@@ -69,8 +69,8 @@ class PausedPartitionIntegrationTest {
         softly.assertThat(result.exact()).as("b (input partitions %s) frozen for %s; sent %s; %s%n"
                 + "a's log:%n%s%nb's log:%n%s", frozenInputs, WAIT.multipliedBy(2), load.sent(),
             result.summary(), KafkaTestSupport.tail(logA, 25), KafkaTestSupport.tail(logB, 25)).isTrue();
-        softly.assertThat(adminA.lateSpans()).as("late spans counted by a").isZero();
-        softly.assertThat(adminB.lateSpans()).as("late spans counted by b").isZero();
+        softly.assertThat(adminA.lateSpans()).as("late spans counted by a (%s)", adminA.inputTiming()).isZero();
+        softly.assertThat(adminB.lateSpans()).as("late spans counted by b (%s)", adminB.inputTiming()).isZero();
         softly.assertAll();
       } finally {
         if (load != null) {
