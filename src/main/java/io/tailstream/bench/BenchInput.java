@@ -46,8 +46,12 @@ final class BenchInput {
     try (PipelineSimulator simulator = new PipelineSimulator(seed, 0.02);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
             "bootstrap.servers", bootstrap, "linger.ms", 20, "batch.size", 1 << 20,
-            "compression.type", "lz4", "acks", "all"),
+            "compression.type", "lz4", "acks", "all",
+            // Every run compares figures over this input: a batch expired on a starved machine
+            // would make two runs differ. Give sends ten minutes, and fail loudly past that.
+            "delivery.timeout.ms", 600_000),
             new ByteArraySerializer(), new ByteArraySerializer())) {
+      SendFailures failures = new SendFailures();
       List<SpanData> batch = new ArrayList<>();
       int inBatch = 0;
       while (spans < minSpans) {
@@ -55,12 +59,12 @@ final class BenchInput {
         traces++;
         spans += t.spans().size();
         byte[] one = LoadGenerator.encode(t.spans(), Encoding.OTLP_PROTO);
-        producer.send(new ProducerRecord<>(keyedTopic, t.traceId().getBytes(StandardCharsets.UTF_8), one));
+        producer.send(new ProducerRecord<>(keyedTopic, t.traceId().getBytes(StandardCharsets.UTF_8), one), failures);
         keyedBytes += one.length;
         batch.addAll(t.spans());
         if (++inBatch == TRACES_PER_BATCH || spans >= minSpans) {
           byte[] value = LoadGenerator.encode(batch, Encoding.OTLP_PROTO);
-          producer.send(new ProducerRecord<>(batchedTopic, null, value));
+          producer.send(new ProducerRecord<>(batchedTopic, null, value), failures);
           batchedRecords++;
           batchedBytes += value.length;
           batch.clear();
@@ -68,8 +72,29 @@ final class BenchInput {
         }
       }
       producer.flush();
+      failures.throwIfAny();
     }
     return new Topics(new Loaded(spans, traces, batchedRecords, batchedBytes),
         new Loaded(spans, traces, traces, keyedBytes));
+  }
+
+  /** Counts the sends the broker refused, keeping the first cause. */
+  private static final class SendFailures implements org.apache.kafka.clients.producer.Callback {
+    private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile Exception first;
+
+    @Override
+    public void onCompletion(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
+      if (e != null && count.getAndIncrement() == 0) {
+        first = e;
+      }
+    }
+
+    void throwIfAny() {
+      if (count.get() > 0) {
+        throw new IllegalStateException("loading the bench input failed: " + count.get()
+            + " records refused by the broker; the first: " + first, first);
+      }
+    }
   }
 }
