@@ -29,7 +29,7 @@ public final class Headers {
    * collector's {@code header_extraction}); the others are on dead letters only.
    */
   public static final List<String> ON_KEPT_TRACES = List.of(RULE, RULES_VERSION, DECISION_DELAY_MS,
-      STRESSED, LATE);
+      LATE, STRESSED);
 
   private Headers() {}
 

@@ -11,7 +11,10 @@ import io.tailstream.config.AttributeScope;
 import io.tailstream.decide.Decider;
 import io.tailstream.decide.Decision;
 import io.tailstream.testing.Spans;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,5 +162,35 @@ class DecisionAttributesTest {
       assertThat(DecisionAttributes.NAMES).contains(attribute);
     });
     assertThat(DecisionAttributes.NAMES).allMatch(n -> n.startsWith("tailstream.") && !n.contains("-"));
+  }
+
+  /** The rows of the markdown table whose header row starts with {@code firstColumn}, as cells. */
+  private static List<List<String>> table(List<String> lines, String firstColumn) {
+    List<List<String>> rows = new ArrayList<>();
+    int at = lines.indexOf(lines.stream().filter(l -> l.startsWith("| " + firstColumn + " |")).findFirst()
+        .orElseThrow(() -> new AssertionError("no table headed " + firstColumn)));
+    for (int i = at + 2; i < lines.size() && lines.get(i).startsWith("|"); i++) {
+      rows.add(Arrays.stream(lines.get(i).split("\\|")).skip(1).map(String::strip)
+          .map(c -> c.replace("`", "")).toList());
+    }
+    return rows;
+  }
+
+  @Test
+  void theWireFormatsPageNamesExactlyTheseAttributesAndHeaders() throws Exception {
+    List<String> page = Files.readAllLines(Path.of("docs/wire-formats.md"));
+
+    List<List<String>> attributes = table(page, "attribute");
+    assertThat(attributes).extracting(row -> row.get(0)).containsExactlyElementsOf(DecisionAttributes.NAMES);
+    for (List<String> row : attributes) {
+      String header = row.get(2);
+      if (header.equals("—")) {
+        assertThat(DecisionAttributes.BY_HEADER).as(row.get(0)).doesNotContainValue(row.get(0));
+      } else {
+        assertThat(DecisionAttributes.BY_HEADER).as(row.get(0)).containsEntry(header, row.get(0));
+      }
+    }
+    assertThat(table(page, "header")).extracting(row -> row.get(0))
+        .containsExactlyElementsOf(Headers.ON_KEPT_TRACES);
   }
 }
