@@ -30,7 +30,9 @@ import java.util.OptionalDouble;
  * byte for byte what it was without the option. With {@link AttributeScope#ROOT} the carrier is
  * found by walking the fragments' bytes ({@link TraceRoot}: the root span, else the earliest) and
  * only the fragment holding it is parsed and re-encoded; in {@code otlp_proto} every other span
- * still goes out as the collector sent it. {@link AttributeScope#ALL} re-encodes every fragment.
+ * still goes out as the collector sent it (unless the emitter re-encodes them all anyway: a
+ * sampled keep rewrites {@code th}, OTLP/JSON, a trace over the record limit).
+ * {@link AttributeScope#ALL} re-encodes every fragment.
  * Late spans are never stamped: the decision was written on the trace when it went out.
  *
  * <p>Names: attributes follow OpenTelemetry's naming (dots for namespaces, snake_case within), the
