@@ -106,6 +106,13 @@ public final class ConfigKeys {
       16 * 1024, 64L << 20, "from 16KiB to 64MiB",
       "larger kept traces are split across records (no span lost or repeated); lowered at start "
           + "to fit the output topic's max.message.bytes");
+  public static final ConfigKey<AttributeScope> DECISION_ATTRIBUTES = ConfigKey.choice(
+      "output.decision-attributes", AttributeScope.OFF, "off", AttributeScope::parse,
+      List.of("off", "root", "all"),
+      "tailstream.* span attributes that say why a trace was kept (rule, rules version, adjusted "
+          + "count, decision delay; see docs/wire-formats.md), for Jaeger and Tempo to show: on the "
+          + "root span (the earliest span when the trace has none), on all spans, or off (spans pass "
+          + "through unchanged)");
   public static final ConfigKey<String> RULES = text("rules", "rules.yaml", "a path to the rules file",
       "the rules file, relative to the config file");
 
@@ -181,7 +188,7 @@ public final class ConfigKeys {
       GROUP_INSTANCE_ID, KAFKA_PROPERTIES, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, CONTROL_TOPIC,
       RATES_TOPIC, CREATE_TOPICS, PARTITIONS, REPLICATION_FACTOR, BY_TRACE_TOPIC, BY_TRACE_RETENTION,
       KEYED_BY_TRACE_ID, ENCODING, WAIT, AFTER_ROOT, IDLE, MAX_SPANS_PER_TRACE, MAX_BYTES_PER_TRACE,
-      LATE_SPAN_TTL, CHECK_INTERVAL, MAX_RECORD_BYTES, RULES, BOOST_MAX_FACTOR, BOOST_MAX_TTL,
+      LATE_SPAN_TTL, CHECK_INTERVAL, MAX_RECORD_BYTES, DECISION_ATTRIBUTES, RULES, BOOST_MAX_FACTOR, BOOST_MAX_TTL,
       BOOST_MAX_CONCURRENT, AUTO_ENABLED, AUTO_INTERVAL, AUTO_ERROR_RATE_FACTOR, AUTO_ERROR_RATE_FLOOR,
       AUTO_LATENCY_FACTOR, AUTO_LATENCY_FLOOR, AUTO_MIN_TRACES, AUTO_SAMPLE, AUTO_TTL, AUTO_COOLDOWN,
       RATES_INTERVAL, RATES_STATS_INTERVAL, ADMIN_PORT, ADMIN_BIND, SHUTDOWN_TIMEOUT, ROCKSDB_CACHE,

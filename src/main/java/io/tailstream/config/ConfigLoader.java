@@ -108,7 +108,9 @@ public final class ConfigLoader {
         byTrace != null ? byTrace : TopicSettings.defaultByTrace(applicationId),
         byTraceRetention != null ? byTraceRetention : TopicSettings.defaultByTraceRetention(decisionSettings));
 
-    long maxRecordBytes = top.section("output").read(ConfigKeys.MAX_RECORD_BYTES);
+    Section output = top.section("output");
+    long maxRecordBytes = output.read(ConfigKeys.MAX_RECORD_BYTES);
+    AttributeScope decisionAttributes = output.read(ConfigKeys.DECISION_ATTRIBUTES);
     String rules = top.read(ConfigKeys.RULES);
 
     Section boosts = top.section("boosts");
@@ -151,7 +153,7 @@ public final class ConfigLoader {
         new KafkaSettings(bootstrap.trim(), applicationId, properties, groupInstanceId),
         topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile, adapt, adminPort,
         adminBind, shutdownTimeout, rocksCache, rocksWrite, heapBuffer,
-        TailstreamConfig.DEFAULT_DEAD_LETTER_RECORD_BYTES);
+        TailstreamConfig.DEFAULT_DEAD_LETTER_RECORD_BYTES, decisionAttributes);
     checkKafkaProperties(config, kafka.node.flatMap(n -> n.get("properties")).orElse(root),
         env.containsKey(envName("kafka.properties")));
     return config;

@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * The files generated from {@link ConfigKeys}: the reference page ({@code docs/configuration.md}),
  * the JSON Schema of {@code tailstream.yaml} and the example that lists every key with its
- * default. {@code ConfigReferenceTest} compares them with the committed files and writes them
+ * default, except the few it turns on to show them ({@link #SHOWN_ON}). {@code ConfigReferenceTest} compares them with the committed files and writes them
  * again when run with {@code -Dtailstream.regenerate=true}.
  */
 public final class ConfigReference {
@@ -24,6 +24,13 @@ public final class ConfigReference {
   private static final String SIZE_PATTERN = "^[0-9]+(\\.[0-9]+)?\\s*([bB]|[kKmMgG][iI]?[bB])?$";
   private static final String RATE_PATTERN = "^[0-9]+(\\.[0-9]+)?\\s*%?$";
   private static final String TOPIC_PATTERN = "^[a-zA-Z0-9._-]{1,249}$";
+
+  /**
+   * Keys the example sets to a value other than their default, because a user copying the example
+   * should see them working (each says its default in a comment). Keep this short: the example
+   * is otherwise the defaults, which {@code ConfigReferenceTest} checks.
+   */
+  static final Map<ConfigKey<?>, String> SHOWN_ON = Map.of(ConfigKeys.DECISION_ATTRIBUTES, "root");
 
   private ConfigReference() {}
 
@@ -43,8 +50,8 @@ public final class ConfigReference {
         .append("# Configuration reference\n\n")
         .append("What every key of `tailstream.yaml` does, its default, what it accepts and the environment\n")
         .append("variable that overrides it. [`examples/tailstream.yaml`](../examples/tailstream.yaml) lists every\n")
-        .append("key with its default; [`config.schema.json`](../" + SCHEMA + ") lets an editor\n")
-        .append("check a file as you type. Only `kafka.bootstrap-servers` is required. Unknown keys are errors\n")
+        .append("key with its default, unless a comment there says otherwise; [`config.schema.json`](../" + SCHEMA + ")\n")
+        .append("lets an editor check a file as you type. Only `kafka.bootstrap-servers` is required. Unknown keys are errors\n")
         .append("(a typo such as `wiat:` fails with `did you mean 'wait'?`).\n\n")
         .append("| key | default | accepts | meaning | environment variable |\n")
         .append("|---|---|---|---|---|\n");
@@ -179,8 +186,8 @@ public final class ConfigReference {
   static String example() {
     StringBuilder yaml = new StringBuilder();
     yaml.append("# yaml-language-server: $schema=../").append(SCHEMA).append('\n')
-        .append("# tailstream configuration: every key with its default (generated from ConfigKeys; see\n")
-        .append("# ").append(PAGE).append("). Only kafka.bootstrap-servers is required.\n");
+        .append("# tailstream configuration: every key with its default, unless a comment says otherwise\n")
+        .append("# (generated from ConfigKeys; see ").append(PAGE).append("). Only kafka.bootstrap-servers is required.\n");
     String section = null;
     for (ConfigKey<?> key : ConfigKeys.ALL) {
       if (!key.section().equals(section)) {
@@ -192,6 +199,9 @@ public final class ConfigReference {
       String indent = section.isEmpty() ? "" : "  ";
       wrap(key.doc(), indent + "# ", yaml);
       String value = exampleValue(key);
+      if (SHOWN_ON.containsKey(key)) {
+        yaml.append(indent).append("# (default: ").append(key.defaultText()).append("; on here to show it)\n");
+      }
       if (value == null) {
         yaml.append(indent).append("# ").append(key.name()).append(": ").append(key.defaultText()).append('\n');
       } else {
@@ -205,6 +215,9 @@ public final class ConfigReference {
   private static String exampleValue(ConfigKey<?> key) {
     if (key == ConfigKeys.BOOTSTRAP_SERVERS) {
       return "localhost:9092";
+    }
+    if (SHOWN_ON.containsKey(key)) {
+      return SHOWN_ON.get(key);
     }
     if (key.defaultValue() == null) {
       return key.kind() == ConfigKey.Kind.PROPERTIES ? "{}" : null;

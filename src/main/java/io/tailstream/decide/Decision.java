@@ -2,6 +2,7 @@ package io.tailstream.decide;
 
 import io.tailstream.otlp.OtelTraceState;
 import java.util.Objects;
+import java.util.OptionalDouble;
 
 /**
  * The outcome for one trace: kept or dropped, by which rule, what the kept spans' OpenTelemetry
@@ -93,6 +94,24 @@ public record Decision(boolean kept, String rule, long threshold, String rulesVe
       return incoming;
     }
     return Math.max(threshold, incoming);
+  }
+
+  /**
+   * The OpenTelemetry adjusted count of a kept span that came with threshold {@code incoming}
+   * ({@link OtelTraceState#ABSENT} for none): how many spans like it it stands for, 2^56 / (2^56 -
+   * th) of the threshold it goes out with ({@link #spanThreshold}), so upstream probability
+   * sampling recorded in its {@code th} counts too; 1 when it goes out without one (a keep of
+   * everything the rule matched). Empty when the decision erases thresholds: a limit let the
+   * trace through, with a probability nobody knows. The same figure whose sum over kept spans
+   * estimates the traffic ({@code DeciderProperties}).
+   */
+  public OptionalDouble adjustedCount(long incoming) {
+    if (erasesThreshold()) {
+      return OptionalDouble.empty();
+    }
+    long out = spanThreshold(incoming);
+    return OptionalDouble.of(out == OtelTraceState.ABSENT ? 1
+        : (double) OtelTraceState.MAX_THRESHOLD / (OtelTraceState.MAX_THRESHOLD - out));
   }
 
   /**

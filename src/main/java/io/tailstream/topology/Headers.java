@@ -1,6 +1,7 @@
 package io.tailstream.topology;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Names of the record headers tailstream writes: a public contract, see docs/wire-formats.md. */
 public final class Headers {
@@ -22,6 +23,13 @@ public final class Headers {
   public static final String EXCEPTION = "tailstream.exception";
   /** On dead letters cut to fit the dead-letter topic: the value's size before, in bytes. */
   public static final String TRUNCATED_FROM = "tailstream.truncated-from-bytes";
+
+  /**
+   * Every header a kept trace's records may carry, for consumers to extract (the downstream
+   * collector's {@code header_extraction}); the others are on dead letters only.
+   */
+  public static final List<String> ON_KEPT_TRACES = List.of(RULE, RULES_VERSION, DECISION_DELAY_MS,
+      LATE, STRESSED);
 
   private Headers() {}
 

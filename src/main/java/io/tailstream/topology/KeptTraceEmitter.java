@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * rewrites or erases their sampling threshold (or the assembler must: OTLP/JSON, over the record
  * limit). Thresholds are set span by span ({@link Decision#spanThreshold}): a span, late ones
  * included, never leaves with a lower threshold than it came with.
+ * With {@code output.decision-attributes} on, the decision is also written as span attributes
+ * first ({@link DecisionAttributes}); off, nothing of that runs.
  * A span that fits no output record even shortened goes to the dead-letter topic instead (records
  * with the {@link Headers#ERROR} header are routed there by the topology's sink).
  */
@@ -31,11 +33,14 @@ final class KeptTraceEmitter {
   private static final Logger log = LoggerFactory.getLogger(KeptTraceEmitter.class);
 
   private final TraceAssembler assembler;
+  private final DecisionAttributes attributes;
   private final TailstreamMetrics metrics;
   private final long maxDeadLetterBytes;
 
-  KeptTraceEmitter(TraceAssembler assembler, TailstreamMetrics metrics, long maxDeadLetterBytes) {
+  KeptTraceEmitter(TraceAssembler assembler, DecisionAttributes attributes, TailstreamMetrics metrics,
+      long maxDeadLetterBytes) {
     this.assembler = assembler;
+    this.attributes = attributes;
     this.metrics = metrics;
     this.maxDeadLetterBytes = maxDeadLetterBytes;
   }
@@ -52,14 +57,16 @@ final class KeptTraceEmitter {
     List<byte[]> records;
     List<TraceAssembler.Unfit> unfit = new ArrayList<>(0);
     try {
+      // Late spans go out as they came: the decision was written on the trace when it went out.
+      List<byte[]> stamped = late ? fragments : attributes.stamp(fragments, decision, delayMs);
       if (decision.changesTraceState()) {
-        List<TracesData> parsed = new ArrayList<>(fragments.size());
-        for (byte[] f : fragments) {
+        List<TracesData> parsed = new ArrayList<>(stamped.size());
+        for (byte[] f : stamped) {
           parsed.add(parse(f));
         }
         records = assembler.assemble(parsed, rewriteFor(decision), unfit);
       } else {
-        records = assembler.passThrough(fragments, unfit);
+        records = assembler.passThrough(stamped, unfit);
       }
     } catch (InvalidProtocolBufferException e) {
       throw corrupt(e);
@@ -131,10 +138,15 @@ final class KeptTraceEmitter {
     if (late) {
       headers.add(Headers.LATE, Headers.utf8("true"));
     }
-    if (decision.rule().startsWith("stress:")) {
+    if (stressed(decision)) {
       headers.add(Headers.STRESSED, Headers.utf8("true"));
     }
     return headers;
+  }
+
+  /** Whether stress relief decided: its rules are named {@code stress:...}. */
+  static boolean stressed(Decision decision) {
+    return decision.rule().startsWith("stress:");
   }
 
   /** Each span with the threshold the decision gives it; the same span when nothing changes. */

@@ -160,7 +160,8 @@ public final class TailstreamTopology {
         new BoostMessages.Limits(adapt.maxFactor(), adapt.maxTtl(), adapt.maxConcurrent());
     OtlpCodec codec = OtlpCodec.of(config.encoding());
     TraceAssembler assembler = new TraceAssembler(codec, config.maxOutputRecordBytes());
-    KeptTraceEmitter emitter = new KeptTraceEmitter(assembler, metrics, config.maxDeadLetterRecordBytes());
+    KeptTraceEmitter emitter = new KeptTraceEmitter(assembler,
+        new DecisionAttributes(config.decisionAttributes()), metrics, config.maxDeadLetterRecordBytes());
     DecisionSettings.Stress s = decision.stress();
     io.tailstream.adapt.StressGate stress = new io.tailstream.adapt.StressGate(s.maxBufferedBytes(),
         s.high(), s.low(), s.heapHigh(), io.tailstream.adapt.StressGate::jvmHeapRatio);

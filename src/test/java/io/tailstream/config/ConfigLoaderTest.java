@@ -181,6 +181,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void decisionAttributesAreOffUnlessAScopeIsGiven() {
+    assertThat(parse("kafka: { bootstrap-servers: b:1 }\n").decisionAttributes()).isEqualTo(AttributeScope.OFF);
+    assertThat(parse("kafka: { bootstrap-servers: b:1 }\noutput: { decision-attributes: off }\n")
+        .decisionAttributes()).as("YAML 1.1 would read off as false").isEqualTo(AttributeScope.OFF);
+    assertThat(parse("kafka: { bootstrap-servers: b:1 }\noutput: { decision-attributes: ALL }\n")
+        .decisionAttributes()).isEqualTo(AttributeScope.ALL);
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\noutput: { decision-attributes: spans }\n"))
+        .hasMessageContaining("output.decision-attributes: bad value 'spans': expected off, root or all");
+  }
+
+  @Test
   void otherBadValues() {
     assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\nencoding: avro\n"))
         .hasMessage("tailstream.yaml:2:11: encoding: bad value 'avro': expected otlp_proto or otlp_json");

@@ -48,12 +48,18 @@ class ConfigReferenceTest {
   }
 
   @Test
-  void theExampleLoadsToTheDefaults() {
+  void theExampleLoadsToTheDefaultsButForTheKeysItShowsOn() {
     TailstreamConfig example = ConfigLoader.parse(ConfigReference.example(), "example", BASE, Map.of());
+    Map<String, String> shown = new HashMap<>();
+    ConfigReference.SHOWN_ON.forEach((key, value) -> shown.put(key.envName(), value));
     TailstreamConfig minimal = ConfigLoader.parse("kafka: { bootstrap-servers: localhost:9092 }", "minimal",
         BASE, Map.of());
+    TailstreamConfig minimalWithShown = ConfigLoader.parse("kafka: { bootstrap-servers: localhost:9092 }",
+        "minimal", BASE, shown);
 
-    assertThat(example).isEqualTo(minimal);
+    assertThat(example).isEqualTo(minimalWithShown).isNotEqualTo(minimal);
+    assertThat(example.decisionAttributes()).isEqualTo(AttributeScope.ROOT);
+    assertThat(minimal.decisionAttributes()).as("off by default").isEqualTo(AttributeScope.OFF);
   }
 
   @Test

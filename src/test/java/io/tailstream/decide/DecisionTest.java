@@ -68,4 +68,16 @@ class DecisionTest {
     assertThat(Decision.KEEP_INCOMING).isEqualTo(-1);
     assertThat(Decision.ERASE).isEqualTo(-2);
   }
+
+  @Test
+  void theAdjustedCountIsThatOfTheThresholdEachSpanGoesOutWith() {
+    assertThat(Decision.keep("errors", "v").adjustedCount(OtelTraceState.ABSENT)).hasValue(1);
+    assertThat(Decision.keep("errors", "v").adjustedCount(HALF)).hasValue(2); // head-sampled at 50%
+    Decision sampled = Decision.keepSampled("baseline", HALF, "v");
+    assertThat(sampled.adjustedCount(OtelTraceState.ABSENT)).hasValue(2);
+    assertThat(sampled.adjustedCount(QUARTER)).as("a higher incoming th wins").hasValue(4);
+    assertThat(Decision.keepSampled("all", 0, "v").adjustedCount(OtelTraceState.ABSENT)).hasValue(1);
+    assertThat(Decision.keepErasingThreshold("capped", "v").adjustedCount(HALF))
+        .as("a limit's probability is unknown").isEmpty();
+  }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tailstream.config.ConfigLoader;
 import io.tailstream.config.TailstreamConfig;
+import io.tailstream.topology.Headers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,15 @@ class CollectorConfigsTest {
         .isEqualTo(deployed.encoding().toString());
     assertThat(listAt(downstream, "service.pipelines.traces.receivers")).containsExactly("kafka");
     assertPipelinesDefined(downstream);
+  }
+
+  @Test
+  void downstreamExtractsEveryHeaderTailstreamPutsOnKeptTraces() throws IOException {
+    Map<String, Object> downstream = Manifests.one(DIR.resolve("downstream.yaml"));
+    // Option names of the contrib Kafka receiver (receiver/kafkareceiver/README.md, "header_extraction").
+    assertThat(at(downstream, "receivers.kafka.header_extraction.extract_headers")).isEqualTo(true);
+    assertThat(listAt(downstream, "receivers.kafka.header_extraction.headers"))
+        .containsExactlyElementsOf(Headers.ON_KEPT_TRACES);
   }
 
   @Test

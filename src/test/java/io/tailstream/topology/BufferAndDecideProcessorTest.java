@@ -13,6 +13,7 @@ import io.tailstream.buffer.ByTraceRecord;
 import io.tailstream.buffer.Fragment;
 import io.tailstream.buffer.FragmentBatch;
 import io.tailstream.buffer.Watermark;
+import io.tailstream.config.AttributeScope;
 import io.tailstream.config.ConfigLoader;
 import io.tailstream.config.DecisionSettings;
 import io.tailstream.decide.ActiveRules;
@@ -153,8 +154,8 @@ class BufferAndDecideProcessorTest {
 
   private BufferAndDecideProcessor processor(MockProcessorContext<String, byte[]> context, int sources) {
     BufferAndDecideProcessor p = new BufferAndDecideProcessor(settings, rules,
-        new KeptTraceEmitter(new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20), metrics,
-            1 << 20), metrics,
+        new KeptTraceEmitter(new TraceAssembler(OtlpCodec.of(Encoding.OTLP_PROTO), 1 << 20),
+            new DecisionAttributes(AttributeScope.OFF), metrics, 1 << 20), metrics,
         new StressGate(1L << 40, 0.9, 0.5, 1.0, () -> 0.0), sources,
         new BufferAndDecideProcessor.Log(nextOffset < 0 ? io.tailstream.buffer.BufferLog.NONE : logRecords,
             LOG_TOPIC, LogDecoder.byTrace()), new io.tailstream.adapt.ByteBudget(heapBufferBytes()));

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -470,5 +471,53 @@ class TailstreamTopologyTest {
     assertThat(out.size()).isGreaterThan(2);
     assertThat(out).allMatch(r -> r.value().length <= 16 * 1024);
     assertThat(outputSpans(out)).extracting(Span::getName).hasSize(40).doesNotHaveDuplicates();
+  }
+
+  private static Map<String, String> decisionAttributes(Span span) {
+    Map<String, String> out = new LinkedHashMap<>();
+    span.getAttributesList().stream().filter(kv -> kv.getKey().startsWith("tailstream."))
+        .forEach(kv -> out.put(kv.getKey(), switch (kv.getValue().getValueCase()) {
+          case STRING_VALUE -> kv.getValue().getStringValue();
+          case INT_VALUE -> Long.toString(kv.getValue().getIntValue());
+          case DOUBLE_VALUE -> Double.toString(kv.getValue().getDoubleValue());
+          default -> kv.getValue().toString();
+        }));
+    return out;
+  }
+
+  @Test
+  void decisionAttributesGoOnTheRootSaySameAsTheHeadersAndSkipLateSpans() {
+    start("output: { decision-attributes: root }\n", RULES);
+    byte[] t = traceId(40);
+    send(request(resource("worker", "jobs", span(t, 2, 1, "child", 5, 10))));
+    send(request(resource("gateway", "http", error(span(t, 1, null, "root", 0, 30)))));
+    advance(Duration.ofSeconds(6));
+    List<TestRecord<String, byte[]>> kept = output.readRecordsToList();
+    assertThat(kept).hasSize(1);
+    List<Span> spans = outputSpans(kept);
+    assertThat(spans).extracting(Span::getName).containsExactly("child", "root");
+    assertThat(decisionAttributes(spans.get(0))).isEmpty();
+    assertThat(decisionAttributes(spans.get(1))).containsExactly(
+        Map.entry(DecisionAttributes.RULE, "errors"),
+        Map.entry(DecisionAttributes.RULES_VERSION, header(kept.get(0), Headers.RULES_VERSION)),
+        Map.entry(DecisionAttributes.ADJUSTED_COUNT, "1.0"),
+        Map.entry(DecisionAttributes.DECISION_DELAY_MS, header(kept.get(0), Headers.DECISION_DELAY_MS)));
+
+    send(request(resource("worker", "jobs", span(t, 3, 1, "late child", 40, 10))));
+    List<Span> late = outputSpans(output.readRecordsToList());
+    assertThat(late).extracting(Span::getName).containsExactly("late child");
+    assertThat(decisionAttributes(late.get(0))).isEmpty();
+  }
+
+  @Test
+  void decisionAttributesOnAllSpansOfARootlessTraceInOtlpJson() {
+    start("encoding: otlp_json\noutput: { decision-attributes: all }\n", RULES);
+    byte[] t = traceId(41);
+    send(errorChild(t, 2, 0));
+    send(errorChild(t, 3, 5));
+    advance(Duration.ofSeconds(31));
+    List<Span> spans = outputSpans(output.readRecordsToList());
+    assertThat(spans).hasSize(2).allSatisfy(s -> assertThat(decisionAttributes(s))
+        .containsEntry(DecisionAttributes.RULE, "errors").containsKey(DecisionAttributes.DECISION_DELAY_MS));
   }
 }
