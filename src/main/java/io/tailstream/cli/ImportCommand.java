@@ -10,7 +10,7 @@ import io.tailstream.rules.RulesParser;
 import io.tailstream.yaml.YamlException;
 import io.tailstream.yaml.YamlNode;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,11 +48,15 @@ final class ImportCommand implements Runnable {
         description = "Write what cannot be translated as commented-out rules, with a warning, instead of failing.")
     boolean bestEffort;
 
-    PrintStream out = System.out;
-    PrintStream err = System.err;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+    PrintWriter out;
+    PrintWriter err;
 
     @Override
     public Integer call() {
+      out = commandSpec.commandLine().getOut();
+      err = commandSpec.commandLine().getErr();
       try {
         return importAndWrite();
       } catch (YamlException e) {

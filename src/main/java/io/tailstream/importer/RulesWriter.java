@@ -20,7 +20,7 @@ public final class RulesWriter {
     }
     b.append("# default: ").append(imported.defaultComment()).append('\n');
     b.append("default: ").append(imported.defaultKeep() ? "keep" : "drop").append('\n');
-    b.append("rules:").append(imported.rules().isEmpty() ? " []" : "").append('\n');
+    b.append("rules:").append(imported.rules().stream().noneMatch(ImportedRule::active) ? " []" : "").append('\n');
     for (ImportedRule r : imported.rules()) {
       b.append('\n');
       r.comments().forEach(c -> b.append("  # ").append(c).append('\n'));
