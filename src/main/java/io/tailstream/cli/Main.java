@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
     description = "Tail-based sampling of OpenTelemetry traces on Kafka Streams.",
     footer = {"", "Exit codes: 0 ok, 1 failure while running, 2 bad usage, config or rules.",
         "Start with: ./tailstream demo (from a clone; demo, bench and loadgen are in tailstream-tools.jar)"},
-    subcommands = {RunCommand.class, ValidateCommand.class, ReplayCommand.class, DumpCommand.class,
+    subcommands = {RunCommand.class, ValidateCommand.class, ImportCommand.class, ReplayCommand.class,
+        DumpCommand.class,
         BoostCommand.class, BoostsCommand.class, CancelCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

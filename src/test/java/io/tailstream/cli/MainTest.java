@@ -23,7 +23,7 @@ class MainTest {
     assertThat(run("--version")).isZero();
     assertThat(out.toString()).startsWith("tailstream ");
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("run", "validate", "replay", "dump", "boost", "boosts", "cancel",
+    assertThat(out.toString()).contains("run", "validate", "import", "replay", "dump", "boost", "boosts", "cancel",
         "loadgen", "demo", "bench").contains("Exit codes: 0 ok, 1 failure while running, 2 bad usage");
   }
 
