@@ -83,6 +83,11 @@ final class ConditionCompiler {
     if (condition instanceof Condition.ModelInference m) {
       return modelInference(m);
     }
+    if (condition instanceof Condition.TraceFlags t) {
+      int i = features.add(FeatureSet.Kind.ANY, "trace-flags|sampled", SpanMatcher::sampledFlag);
+      long expected = t.sampled() ? 1 : 0;
+      return (f, now) -> feature(f, i, 0) == expected;
+    }
     if (condition instanceof Condition.Ottl o) {
       // One feature per OTTL condition (shared between rules by its parse), any of them true.
       int[] slots = o.conditions().stream().mapToInt(c -> features.add(FeatureSet.Kind.ANY,

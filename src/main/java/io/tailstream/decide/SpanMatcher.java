@@ -67,6 +67,11 @@ interface SpanMatcher {
     };
   }
 
+  /** The W3C sampled bit, the low bit of a span's flags (the trace flags byte). */
+  static SpanMatcher sampledFlag() {
+    return (span, rs, service) -> (span.getFlags() & 0x1) != 0;
+  }
+
   /** name, service and kind selectors of {@code span-latency}; null selectors match anything. */
   static SpanMatcher stage(Condition.SpanLatency s) {
     String name = s.name();

@@ -50,9 +50,7 @@ final class CollectorPolicies {
       case "bytes_limiting" -> bytesLimiting(config(policy, cfg, type), notes);
       case "span_count" -> new Vote.Plain(spanCount(config(policy, cfg, type)), Selection.ALL);
       case "trace_state" -> new Vote.Plain(traceState(config(policy, cfg, type)), Selection.ALL);
-      case "trace_flags" -> throw new Untranslatable(policy, "tailstream's rules have no condition "
-          + "on the W3C trace flags (the sampled bit), so 'sampled by the head sampler' cannot be "
-          + "tested");
+      case "trace_flags" -> new Vote.Plain(Expr.of(new Condition.TraceFlags(true)), Selection.ALL);
       case "boolean_attribute" -> bool(config(policy, cfg, type), notes);
       case "ottl_condition" -> ottl(config(policy, cfg, type), notes);
       case "and" -> and(policy, config(policy, cfg, type), notes);

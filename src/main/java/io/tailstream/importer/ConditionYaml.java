@@ -84,6 +84,9 @@ final class ConditionYaml {
     if (c instanceof Condition.SpanName s) {
       return "{ span-name: { in: " + list(sorted(s.names())) + ", scope: " + scope(s.scope()) + " } }";
     }
+    if (c instanceof Condition.TraceFlags t) {
+      return "{ trace-flags: { sampled: " + t.sampled() + " } }";
+    }
     if (c instanceof Condition.TraceState t) {
       return "{ trace-state: { key: " + quote(t.key()) + ", " + match(t.match()) + " } }";
     }

@@ -7,8 +7,9 @@ import java.util.Objects;
 
 /**
  * A condition as imported, before it is written as rules YAML: tailstream's own {@link Condition}s
- * combined with all/any/not, plus the {@code ottl:} condition that tailstream's rules are gaining
- * on another branch (so it has no {@link Condition} record yet). {@link #TRUE} and {@link #FALSE}
+ * combined with all/any/not, plus {@code ottl:} conditions kept as the Collector's text (the
+ * written file is parsed, and an OTTL condition outside tailstream's subset refused, before it is
+ * written; {@link Condition.Ottl} would need the parse here). {@link #TRUE} and {@link #FALSE}
  * exist only while building: the factories fold them away, and a rule never holds one inside a
  * combination.
  */

@@ -98,6 +98,12 @@ public sealed interface Condition {
     }
   }
 
+  /**
+   * {@code trace-flags: { sampled: true }} — some span carries the W3C sampled flag (its head
+   * sampler sampled it); {@code false}: no span does.
+   */
+  record TraceFlags(boolean sampled) implements Condition {}
+
   /** {@code trace-state: { key, … }} — an entry of some span's W3C tracestate. */
   record TraceState(String key, ValueMatch match) implements Condition {}
 

@@ -63,6 +63,9 @@ public final class Conditions {
     if (c instanceof Condition.TraceState t) {
       return "tracestate " + t.key() + " " + match(t.match());
     }
+    if (c instanceof Condition.TraceFlags t) {
+      return t.sampled() ? "trace-flags sampled" : "trace-flags not sampled";
+    }
     if (c instanceof Condition.Ottl o) {
       return "ottl(" + o.conditions().stream().map(oc -> (oc.context() == io.tailstream.rules.ottl.OttlParser.Context.SPAN
           ? "" : "spanevent: ") + oc.source().strip()).collect(Collectors.joining(" | ")) + ")";

@@ -39,7 +39,7 @@ public final class RulesParser {
       Set.of("name", "keep", "drop", "sample", "rate-limit", "bytes-limit");
   static final Set<String> CONDITION_KEYS = Set.of("error", "status", "latency", "span-latency",
       "model-inference", "attribute", "resource-attribute", "span-count", "service", "span-name",
-      "trace-state", "root", "ottl", "all-of", "any-of", "not");
+      "trace-state", "trace-flags", "root", "ottl", "all-of", "any-of", "not");
   private static final Set<String> MODEL_KEYS = Set.of("attribute", "thresholds", "learned");
   private static final Set<String> LEARNED_KEYS = Set.of("percentile", "window", "min-samples", "factor");
   private static final Set<String> SPAN_LATENCY_KEYS = Set.of("name", "service", "kind", "above");
@@ -251,6 +251,12 @@ public final class RulesParser {
       case "span-name" -> names(value, (names, scope) -> new Condition.SpanName(names, scope));
       case "trace-state" -> traceState(value);
       case "ottl" -> ottl(value);
+      case "trace-flags" -> {
+        requireMap(value, "a mapping, e.g. { sampled: true }");
+        value.requireKeys(Set.of("sampled"));
+        yield new Condition.TraceFlags(bool(value.get("sampled")
+            .orElseThrow(() -> value.error("missing 'sampled': true or false"))));
+      }
       case "all-of" -> new Condition.AllOf(conditions(value));
       case "any-of" -> new Condition.AnyOf(conditions(value));
       case "not" -> new Condition.Not(condition(value));

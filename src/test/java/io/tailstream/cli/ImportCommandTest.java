@@ -46,10 +46,10 @@ class ImportCommandTest {
 
   @Test
   void untranslatablePoliciesExitTwoUnlessBestEffort() throws Exception {
-    Path in = fixture("collector-trace-flags.yaml");
+    Path in = fixture("collector-untranslatable.yaml");
     Path rules = dir.resolve("rules.yaml");
     assertThat(run("import", "otel-collector", in.toString(), "-o", rules.toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("collector-trace-flags.yaml:5:").contains("trace_flags");
+    assertThat(err.toString()).contains("collector-untranslatable.yaml:7:").contains("not-sampled");
     assertThat(rules).doesNotExist();
     assertThat(run("import", "otel-collector", in.toString(), "-o", rules.toString(), "--best-effort")).isZero();
     assertThat(err.toString()).contains("warning: ");

@@ -123,6 +123,21 @@ class RuleTypesTest {
   }
 
   @Test
+  void traceFlagsTestTheW3cSampledBitOfAnySpan() {
+    // The fixture's spans carry no flags: nothing was head-sampled.
+    assertThat(keeps("{ trace-flags: { sampled: true } }")).isFalse();
+    assertThat(keeps("{ trace-flags: { sampled: false } }")).isTrue();
+    TracesData flagged = trace().toBuilder()
+        .addResourceSpans(resource("worker", "jobs", span(ID, 3, 2, "post", 400, 450).setFlags(0x101)))
+        .build();
+    assertThat(keeps("{ trace-flags: { sampled: true } }", flagged)).isTrue();
+    TracesData otherBits = trace().toBuilder()
+        .addResourceSpans(resource("worker", "jobs", span(ID, 3, 2, "post", 400, 450).setFlags(0x100)))
+        .build();
+    assertThat(keeps("{ trace-flags: { sampled: true } }", otherBits)).as("only the low bit counts").isFalse();
+  }
+
+  @Test
   void composites() {
     assertThat(keeps("{ all-of: [ { service: gateway }, { attribute: { key: tenant, equals: vip } } ] }")).isTrue();
     assertThat(keeps("{ all-of: [ { service: gateway }, { error: true } ] }")).isFalse();

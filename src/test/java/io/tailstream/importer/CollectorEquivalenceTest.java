@@ -7,20 +7,18 @@ import io.tailstream.decide.Decider;
 import io.tailstream.decide.TraceFacts;
 import io.tailstream.importer.Workload.TTrace;
 import io.tailstream.rules.RulesParser;
-import io.tailstream.yaml.YamlException;
 import io.tailstream.yaml.YamlNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
  * The translated rules keep the traces the tail_sampling processor's documented semantics keep,
  * on a seeded workload of 20,000 traces, for Collector configs that together use every policy
- * type (trace_flags, which has no translation, is covered by {@link CollectorImportTest}).
+ * type.
  *
  * <p>The reference is {@link TailSamplingReference}, written from the processor's README and
  * policy descriptions and sharing no code with the importer. For each trace it is evaluated with
@@ -64,23 +62,16 @@ class CollectorEquivalenceTest {
     assertEquivalent("collector-readme.yaml", text, "tail_sampling", false);
   }
 
-  /**
-   * ottl_condition: tailstream's ottl: condition lands on another branch; until RulesParser reads
-   * it, this comparison cannot run (the translation itself is checked in CollectorImportTest).
-   */
+  /** trace_flags: the W3C sampled bit on any span, beside a status code and a drop. */
   @Test
-  void ottlConditionsKeepTheSameTraces() {
-    Assumptions.assumeTrue(parserReadsOttl(), "RulesParser does not read ottl: conditions yet");
-    assertEquivalent("collector-ottl.yaml", "tail_sampling", false);
+  void traceFlagsKeepTheSameTraces() {
+    assertEquivalent("collector-flags.yaml", "tail_sampling", false);
   }
 
-  static boolean parserReadsOttl() {
-    try {
-      RulesParser.parse("rules:\n  - name: o\n    keep: { ottl: { span: ['name == \"x\"'] } }\n", "probe.yaml");
-      return true;
-    } catch (YamlException e) {
-      return false;
-    }
+  /** ottl_condition: span and spanevent conditions, evaluated by the reference on its own. */
+  @Test
+  void ottlConditionsKeepTheSameTraces() {
+    assertEquivalent("collector-ottl.yaml", "tail_sampling", false);
   }
 
   private static void assertEquivalent(String name, String processor, boolean sampled) {

@@ -64,22 +64,23 @@ class CollectorImportTest {
   }
 
   @Test
-  void traceFlagsIsAnErrorNamingTheFileLinePolicyAndWhy() {
-    assertThatThrownBy(() -> translate("collector-trace-flags.yaml", false))
+  void anUntranslatablePolicyIsAnErrorNamingTheFileLinePolicyAndWhy() {
+    assertThatThrownBy(() -> translate("collector-untranslatable.yaml", false))
         .isInstanceOf(YamlException.class)
-        .hasMessageStartingWith("collector-trace-flags.yaml:5:")
-        .hasMessageContaining("policy 'head-sampled' (type trace_flags) cannot be translated")
-        .hasMessageContaining("trace flags");
+        .hasMessageStartingWith("collector-untranslatable.yaml:7:")
+        .hasMessageContaining("policy 'not-sampled' (type not) cannot be translated")
+        .hasMessageContaining("tailstream can only negate conditions");
   }
 
   @Test
   void bestEffortWritesACommentedOutRuleAndAWarning() {
-    Imported imported = translate("collector-trace-flags.yaml", true);
+    Imported imported = translate("collector-untranslatable.yaml", true);
     String text = RulesWriter.write(imported);
-    assertThat(imported.warnings()).singleElement().asString().startsWith("collector-trace-flags.yaml:5:");
-    assertThat(text).contains("  # NOT TRANSLATED: tailstream's rules have no condition on the W3C trace flags")
-        .contains("  # - name: \"head-sampled\"");
-    assertThat(RulesParser.parse(text, "r.yaml").rules()).extracting(Rule::name).containsExactly("errors");
+    assertThat(imported.warnings()).singleElement().asString().startsWith("collector-untranslatable.yaml:7:");
+    assertThat(text).contains("  # NOT TRANSLATED: 'not' of a probabilistic, limiting or drop policy")
+        .contains("  # - name: \"not-sampled\"");
+    assertThat(RulesParser.parse(text, "r.yaml").rules()).extracting(Rule::name)
+        .containsExactly("errors", "head-sampled");
   }
 
   @Test
