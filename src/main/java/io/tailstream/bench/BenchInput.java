@@ -78,7 +78,7 @@ final class BenchInput {
         new Loaded(spans, traces, traces, keyedBytes));
   }
 
-  /** Counts the sends the broker refused, keeping the first cause. */
+  /** Counts the sends that failed (refused, or timed out in the client), keeping the first cause. */
   private static final class SendFailures implements org.apache.kafka.clients.producer.Callback {
     private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Exception first;
@@ -93,7 +93,7 @@ final class BenchInput {
     void throwIfAny() {
       if (count.get() > 0) {
         throw new IllegalStateException("loading the bench input failed: " + count.get()
-            + " records refused by the broker; the first: " + first, first);
+            + " sends failed; the first: " + first, first);
       }
     }
   }

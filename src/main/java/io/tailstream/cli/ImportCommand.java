@@ -1,5 +1,6 @@
 package io.tailstream.cli;
 
+import io.tailstream.config.ConfigLoader;
 import io.tailstream.decide.Decider;
 import io.tailstream.importer.CollectorImport;
 import io.tailstream.importer.ConfigWriter;
@@ -70,12 +71,7 @@ final class ImportCommand implements Runnable {
     /** Writes the rules after checking that tailstream accepts them. */
     void writeRules(Imported imported, Path file) {
       String text = RulesWriter.write(imported);
-      if (imported.usesOttl()) {
-        err.println("warning: " + file + " uses the ottl: condition; it needs a tailstream that "
-            + "reads ottl: rules");
-      } else {
-        Decider.compile(RulesParser.parse(text, file.toString()));
-      }
+      Decider.compile(RulesParser.parse(text, file.toString()));
       write(file, text);
       imported.warnings().forEach(w -> err.println("warning: " + w));
       out.println("wrote " + file + " (" + imported.rules().stream().filter(r -> r.active()).count()
@@ -117,7 +113,10 @@ final class ImportCommand implements Runnable {
       if (configOut != null) {
         Path base = configOut.toAbsolutePath().getParent();
         String rulesPath = base == null ? output.toString() : base.relativize(output.toAbsolutePath()).toString();
-        write(configOut, ConfigWriter.write(imported.settings(), rulesPath, collector.toString()));
+        String config = ConfigWriter.write(imported.settings(), rulesPath, collector.toString());
+        // As the rules: what is written is what tailstream reads (a bad value fails here, exit 2).
+        ConfigLoader.parse(config, configOut.toString(), base == null ? Path.of(".") : base, Map.of());
+        write(configOut, config);
         out.println("wrote " + configOut + " (decision settings; set kafka.bootstrap-servers)");
       }
       return Main.EXIT_OK;

@@ -167,9 +167,11 @@ final class OttlCompiler {
     if (a == null || b == null) {
       boolean equal = a == b;
       return op == OttlExpr.CompareOp.EQ ? equal : op == OttlExpr.CompareOp.NE && !equal;
+    } else if (a instanceof Long x && b instanceof Long y) {
+      order = Long.compare(x, y);
     } else if (a instanceof Number x && b instanceof Number y) {
-      order = x instanceof Long lx && y instanceof Long ly
-          ? Long.compare(lx, ly) : Double.compare(x.doubleValue(), y.doubleValue());
+      // Primitive comparisons, as Go's: every comparison with NaN but != is false, and -0.0 == 0.0.
+      return compareDoubles(op, x.doubleValue(), y.doubleValue());
     } else if (a instanceof String x && b instanceof String y) {
       order = x.compareTo(y);
     } else if (a instanceof Boolean x && b instanceof Boolean y) {
@@ -188,6 +190,17 @@ final class OttlCompiler {
       case LE -> order <= 0;
       case GT -> order > 0;
       case GE -> order >= 0;
+    };
+  }
+
+  private static boolean compareDoubles(OttlExpr.CompareOp op, double x, double y) {
+    return switch (op) {
+      case EQ -> x == y;
+      case NE -> x != y;
+      case LT -> x < y;
+      case LE -> x <= y;
+      case GT -> x > y;
+      case GE -> x >= y;
     };
   }
 

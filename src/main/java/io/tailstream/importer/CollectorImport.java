@@ -32,7 +32,6 @@ import java.util.Map;
  */
 public final class CollectorImport {
   static final String PROCESSOR = "tail_sampling";
-  private static final long DEFAULT_WAIT_MS = 30_000;
 
   private CollectorImport() {}
 
@@ -119,14 +118,13 @@ public final class CollectorImport {
         "composite_sub_policy", "rate_allocation"));
     long total = CollectorPolicies.number(cfg, "max_total_spans_per_second", 0);
     Map<String, Double> allocation = new java.util.HashMap<>();
+    List<YamlNode> subs = cfg.get("composite_sub_policy").orElseThrow(() -> cfg.error(
+        "missing 'composite_sub_policy'")).items();
     for (YamlNode a : cfg.get("rate_allocation").map(YamlNode::items).orElse(List.of())) {
       String sub = CollectorPolicies.text(a, "policy");
       long percent = CollectorPolicies.number(a, "percent", 0);
-      List<YamlNode> subs = cfg.get("composite_sub_policy").map(YamlNode::items).orElse(List.of());
       allocation.put(sub, percent > 0 ? percent / 100d * total : (double) total / Math.max(1, subs.size()));
     }
-    List<YamlNode> subs = cfg.get("composite_sub_policy").orElseThrow(() -> cfg.error(
-        "missing 'composite_sub_policy'")).items();
     List<Vote.Step> steps = new ArrayList<>();
     List<Expr> before = new ArrayList<>();
     for (int i = 0; i < subs.size(); i++) {
@@ -175,7 +173,7 @@ public final class CollectorImport {
    * policy may not veto it; without inverted policies the kept set is the same.
    */
   private static void checkFirstMatch(YamlNode cfg, List<Named> votes) {
-    boolean firstMatch = cfg.get("sample_on_first_match").map(n -> n.scalar().equals("true")).orElse(false);
+    boolean firstMatch = CollectorPolicies.flag(cfg, "sample_on_first_match");
     if (firstMatch && votes.stream().anyMatch(v -> v.vote() instanceof Vote.Inverted)) {
       YamlNode n = cfg.get("sample_on_first_match").orElseThrow();
       throw n.error("sample_on_first_match: true with invert_match policies cannot be translated: "

@@ -7,6 +7,8 @@ import io.tailstream.rules.DurationRange;
 import io.tailstream.rules.NumberRange;
 import io.tailstream.rules.Rule;
 import io.tailstream.rules.ValueMatch;
+import io.tailstream.rules.ottl.OttlParser;
+import io.tailstream.rules.ottl.OttlSyntaxException;
 import io.tailstream.yaml.YamlNode;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -238,12 +240,30 @@ final class CollectorPolicies {
     if (span.isEmpty() && events.isEmpty()) {
       throw new Untranslatable(cfg, "an ottl_condition needs 'span' or 'spanevent' conditions");
     }
+    checkOttl(cfg, "span", OttlParser.Context.SPAN);
+    checkOttl(cfg, "spanevent", OttlParser.Context.SPAN_EVENT);
     String errorMode = cfg.get("error_mode").map(YamlNode::scalar).orElse("propagate");
     if (!errorMode.equals("ignore") && !errorMode.equals("silent")) {
       notes.add("error_mode " + errorMode + " has no counterpart: a condition that fails to "
           + "evaluate does not hold");
     }
     return new Vote.Plain(new Expr.Ottl(span, events), Selection.ALL);
+  }
+
+  /** Each condition of the list is in tailstream's OTTL subset, or the policy is untranslatable. */
+  private static void checkOttl(YamlNode cfg, String key, OttlParser.Context context) {
+    YamlNode list = cfg.get(key).orElse(null);
+    if (list == null) {
+      return;
+    }
+    for (YamlNode item : list.isScalar() ? List.of(list) : list.items()) {
+      try {
+        OttlParser.parse(item.scalar(), context);
+      } catch (OttlSyntaxException e) {
+        throw new Untranslatable(item, "OTTL condition '" + item.scalar() + "' is outside tailstream's "
+            + "subset (docs/rules.md): " + e.getMessage());
+      }
+    }
   }
 
   /**
@@ -345,11 +365,12 @@ final class CollectorPolicies {
     return node.items().stream().map(YamlNode::scalar).toList();
   }
 
+  /** A boolean option, false when absent; YAML's True/TRUE too, anything else an error. */
   static boolean flag(YamlNode cfg, String key) {
-    return cfg.get(key).map(n -> switch (n.scalar()) {
+    return cfg.get(key).map(n -> switch (n.scalar().toLowerCase(Locale.ROOT)) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw n.error("bad value '" + n.scalar() + "': expected true or false");
+      default -> throw n.error("bad value '" + n.scalar() + "' for " + key + ": expected true or false");
     }).orElse(false);
   }
 

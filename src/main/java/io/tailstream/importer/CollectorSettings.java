@@ -35,8 +35,13 @@ final class CollectorSettings {
             + "' is not translated");
       }
     }
-    Duration wait = cfg.get("decision_wait").map(CollectorSettings::duration)
-        .orElse(Duration.ofMillis(DEFAULT_WAIT_MS));
+    Duration wait = cfg.get("decision_wait").map(n -> {
+      Duration d = duration(n);
+      if (d.isZero()) {
+        throw n.error("decision_wait 0s: tailstream's decision.wait must be positive");
+      }
+      return d;
+    }).orElse(Duration.ofMillis(DEFAULT_WAIT_MS));
     out.add(new Imported.Setting(ConfigKeys.WAIT.path(), Units.format(wait), "decision_wait"
         + (cfg.get("decision_wait").isPresent() ? "" : " (the processor's default)")));
     Duration afterRoot = cfg.get("decision_wait_after_root_received").map(CollectorSettings::duration)
@@ -87,7 +92,7 @@ final class CollectorSettings {
 
   private static final long DEFAULT_WAIT_MS = 30_000;
 
-  /** A Go duration ({@code 10s}, {@code 1m30s}, {@code 500ms}), to whole milliseconds (at least 1). */
+  /** A Go duration ({@code 10s}, {@code 1m30s}, {@code 500ms}), rounded up to whole milliseconds. */
   static Duration duration(YamlNode n) {
     String text = n.scalar().trim();
     Matcher m = GO_DURATION.matcher(text);

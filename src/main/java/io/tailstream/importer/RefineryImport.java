@@ -104,7 +104,7 @@ public final class RefineryImport {
   private static void rulesBased(YamlNode cfg, boolean bestEffort, List<ImportedRule> rules,
       List<String> warnings) {
     cfg.requireKeys(Set.of("Rules", "CheckNestedFields"));
-    if (cfg.get("CheckNestedFields").map(n -> n.scalar().equals("true")).orElse(false)) {
+    if (CollectorPolicies.flag(cfg, "CheckNestedFields")) {
       warnings.add(cfg.location() + ": CheckNestedFields is not translated: tailstream reads "
           + "attributes by their full key");
     }
@@ -141,16 +141,18 @@ public final class RefineryImport {
         throw new Untranslatable(sampler, "a downstream RulesBasedSampler is not a Refinery option");
       }
       selection = sampler(e.getKey(), e.getValue(), comments);
-    } else if (rule.get("Drop").map(n -> n.scalar().equals("true")).orElse(false)) {
+    } else if (CollectorPolicies.flag(rule, "Drop")) {
       return List.of(ImportedRule.drop(name, comments, when == Expr.TRUE ? CollectorImport.ALWAYS : when));
     } else {
       selection = Selection.rate(rate(rule.get("SampleRate").orElse(null)));
     }
     List<ImportedRule> out = new ArrayList<>();
     out.add(ImportedRule.keep(name, comments, when, selection));
-    if (!selection.all() && when != Expr.TRUE) {
+    if (!selection.all()) {
+      // A tailstream keep that does not select passes the trace on; a Refinery rule decides it.
       out.add(ImportedRule.drop(name + " (not selected)", List.of("the traces rule '" + name
-          + "' matched but did not select: in Refinery that rule decides them"), when));
+          + "' matched but did not select: in Refinery that rule decides them"),
+          when == Expr.TRUE ? CollectorImport.ALWAYS : when));
     }
     return out;
   }
@@ -203,7 +205,7 @@ public final class RefineryImport {
       case "EMADynamicSampler" -> {
         cfg.requireKeys(Set.of("GoalSampleRate", "AdjustmentInterval", "Weight", "AgeOutValue",
             "BurstMultiple", "BurstDetectionDelay", "FieldList", "MaxKeys", "UseTraceLength"));
-        cfg.get("Weight").filter(w -> Double.parseDouble(w.scalar()) != 0.5).ifPresent(w ->
+        cfg.get("Weight").filter(w -> CollectorPolicies.decimal(w) != 0.5).ifPresent(w ->
             notes.add("Weight " + w.scalar() + " is not used: tailstream's EMA weight is 0.5"));
         if (cfg.get("BurstMultiple").isPresent() || cfg.get("BurstDetectionDelay").isPresent()) {
           notes.add("burst detection is not translated: tailstream recomputes at each interval");
@@ -220,7 +222,7 @@ public final class RefineryImport {
 
   private static Selection dynamic(YamlNode cfg, String rateKey, String intervalKey,
       Duration defaultInterval, List<String> notes) {
-    if (cfg.get("UseTraceLength").map(n -> n.scalar().equals("true")).orElse(false)) {
+    if (CollectorPolicies.flag(cfg, "UseTraceLength")) {
       throw new Untranslatable(cfg, "UseTraceLength: tailstream's sampling key is made of "
           + "attributes only, not the trace's length");
     }

@@ -72,9 +72,4 @@ public final class RulesWriter {
   private static String plain(double v) {
     return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
   }
-
-  /** Comment lines for the warnings, for the end of a file. */
-  static List<String> comments(List<String> warnings) {
-    return warnings.stream().map(w -> "# warning: " + w).toList();
-  }
 }

@@ -14,6 +14,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import io.tailstream.rules.RulesParser;
+import io.tailstream.rules.ottl.OttlExpr;
 import org.junit.jupiter.api.Test;
 
 /** {@code ottl:} conditions from real spans through the extractor to a decision. */
@@ -112,6 +113,30 @@ class OttlConditionTest {
     assertThat(keeps("{ spanevent: [ 'name == \"exception\" and span.name == \"POST /v1/predict\"' ] }")).isTrue();
     assertThat(keeps("{ spanevent: [ 'name == \"exception\" and span.name == \"inference\"' ] }")).isFalse();
     assertThat(keeps("{ span: [ 'name == \"nope\"' ], spanevent: [ 'name == \"retry\"' ] }")).isFalse();
+  }
+
+  @Test
+  void conditionsThatDifferOnlyInALiteralsTypeDoNotShareAFeature() {
+    Decider d = Decider.compile(RulesParser.parse("""
+        rules:
+          - name: as-int
+            keep: { ottl: [ 'attributes["retries"] == 3' ] }
+          - name: as-text
+            keep: { ottl: [ 'attributes["retries"] == "3"' ] }
+        """, "r.yaml"));
+    TracesData data = trace();
+    TraceFacts facts = d.extractor().extract(data, data.getSerializedSize(), 0);
+    assertThat(facts.features()).hasSize(2);
+    assertThat(d.decide(facts, ID, 0).rule()).as("the string \"3\" is not the int 3").isEqualTo("as-text");
+  }
+
+  @Test
+  void nanComparesAsGoDoesFalseForEverythingButNotEqual() {
+    for (OttlExpr.CompareOp op : OttlExpr.CompareOp.values()) {
+      assertThat(OttlCompiler.compare(op, Double.NaN, Double.NaN)).as(op.name()).isEqualTo(op == OttlExpr.CompareOp.NE);
+      assertThat(OttlCompiler.compare(op, Double.NaN, 1L)).as(op.name()).isEqualTo(op == OttlExpr.CompareOp.NE);
+    }
+    assertThat(OttlCompiler.compare(OttlExpr.CompareOp.EQ, -0.0, 0L)).isTrue();
   }
 
   @Test

@@ -84,6 +84,35 @@ class CollectorImportTest {
   }
 
   @Test
+  void anOttlConditionOutsideTheSubsetIsUntranslatableAtItsOwnLine() {
+    String yaml = """
+        processors:
+          tail_sampling:
+            policies:
+              - name: concat
+                type: ottl_condition
+                ottl_condition:
+                  span:
+                    - 'Concat([name, "x"], "") == "ax"'
+        """;
+    assertThatThrownBy(() -> CollectorImport.translate(YamlNode.parse(yaml, "c.yaml"), "tail_sampling", false))
+        .isInstanceOf(YamlException.class).hasMessageStartingWith("c.yaml:8:")
+        .hasMessageContaining("outside tailstream's subset").hasMessageContaining("converter Concat is not supported");
+  }
+
+  @Test
+  void aFlagThatIsNotABooleanIsAnErrorNamingTheKey() {
+    String yaml = """
+        processors:
+          tail_sampling:
+            policies:
+              - { name: r, type: string_attribute, string_attribute: { key: k, values: [a], invert_match: maybe } }
+        """;
+    assertThatThrownBy(() -> CollectorImport.translate(YamlNode.parse(yaml, "c.yaml"), "tail_sampling", false))
+        .isInstanceOf(YamlException.class).hasMessageContaining("bad value 'maybe' for invert_match");
+  }
+
+  @Test
   void ottlConditionsUseTheOttlForm() {
     String text = RulesWriter.write(translate("collector-ottl.yaml", false));
     assertThat(text).contains("keep: { ottl: { span: [\"attributes[\\\"test_attr_key_1\\\"] == "

@@ -46,7 +46,9 @@ class RefineryImportTest {
         "sample traces originating from the users service",
         "sample traces originating from the users service (not selected)",
         "drop incomplete traces from the buggy service", "drop single-span traces",
-        "keep checkout by route", "default rule");
+        "keep checkout by route", "default rule", "default rule (not selected)");
+    // A catch-all sampled rule decides every trace in Refinery: those it does not select are dropped.
+    assertThat(env4.rules().get(11).action()).isEqualTo(Rule.Action.DROP);
     assertThat(env4.rules().get(5).sampleRate()).isEqualTo(0.2);
     assertThat(env4.rules().get(6).action()).isEqualTo(Rule.Action.DROP);
     String text = RulesWriter.write(translate("refinery-complete.yaml", false).get("env4"));

@@ -18,6 +18,16 @@ public sealed interface OttlExpr {
     public boolean isCondition() {
       return value instanceof Boolean;
     }
+
+    /** Typed, since the compiler shares features by this text: "1" is not 1, nor 1.0, nor nil. */
+    @Override
+    public String toString() {
+      if (value == null) {
+        return "nil";
+      }
+      return value instanceof String s ? '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"'
+          : value.getClass().getSimpleName() + ":" + value;
+    }
   }
 
   /** A telemetry field: which one, and the map key for attribute and tracestate paths. */
