@@ -10,7 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layering of STYLE.md, held by the build: the pure packages (rules, decide, adapt, otlp)
+ * The layering of STYLE.md, held by the build: the pure packages (rules, decide, adapt, otlp,
+ * and importer, which translates other samplers' files into rules)
  * know nothing of Kafka or of the layers above them; the topology knows nothing of the process
  * or the commands; the runtime never reaches into the tools (demo, bench, loadgen, the in-JVM
  * broker), which is what lets the runtime jar leave them out; and no two packages depend on
@@ -31,7 +32,7 @@ class LayeringTest {
   @Test
   void thePurePackagesImportNoKafkaAndNothingAboveThem() {
     noClasses().that().resideInAnyPackage("io.tailstream.rules..", "io.tailstream.decide..",
-            "io.tailstream.adapt..", "io.tailstream.otlp..")
+            "io.tailstream.adapt..", "io.tailstream.otlp..", "io.tailstream.importer..")
         .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..",
             "io.tailstream.topology..", "io.tailstream.app..", "io.tailstream.cli..")
         .check(main);
