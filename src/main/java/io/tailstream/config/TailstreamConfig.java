@@ -11,7 +11,8 @@ import java.util.Objects;
 public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolean inputKeyedByTraceId,
     Encoding encoding, DecisionSettings decision, long maxOutputRecordBytes, Path rulesFile,
     AdaptSettings adapt, int adminPort, String adminBind, java.time.Duration shutdownTimeout,
-    long rocksDbCacheBytes, long rocksDbWriteBufferBytes, long heapBufferBytes, long maxDeadLetterRecordBytes) {
+    long rocksDbCacheBytes, long rocksDbWriteBufferBytes, long heapBufferBytes, long maxDeadLetterRecordBytes,
+    StageSettings stages) {
   /** {@code admin.port} value that turns the admin HTTP server off. */
   public static final int ADMIN_DISABLED = -1;
   /**
@@ -27,19 +28,20 @@ public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolea
     Objects.requireNonNull(decision, "decision");
     Objects.requireNonNull(rulesFile, "rulesFile");
     Objects.requireNonNull(adapt, "adapt");
+    Objects.requireNonNull(stages, "stages");
   }
 
   /** This config with another bound on output records (fitted to the output topic's limit). */
   public TailstreamConfig withMaxOutputRecordBytes(long bytes) {
     return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, decision, bytes, rulesFile,
         adapt, adminPort, adminBind, shutdownTimeout, rocksDbCacheBytes, rocksDbWriteBufferBytes,
-        heapBufferBytes, maxDeadLetterRecordBytes);
+        heapBufferBytes, maxDeadLetterRecordBytes, stages);
   }
 
   /** This config with another bound on dead letters (fitted to the dead-letter topic's limit). */
   public TailstreamConfig withMaxDeadLetterRecordBytes(long bytes) {
     return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, decision,
         maxOutputRecordBytes, rulesFile, adapt, adminPort, adminBind, shutdownTimeout,
-        rocksDbCacheBytes, rocksDbWriteBufferBytes, heapBufferBytes, bytes);
+        rocksDbCacheBytes, rocksDbWriteBufferBytes, heapBufferBytes, bytes, stages);
   }
 }
