@@ -6,6 +6,8 @@ import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pipeline stage of a span, from the ordered {@code stages.mapping} rules: the first rule
@@ -16,18 +18,28 @@ import java.util.List;
  * <p>Design: this runs on every span at split time, before sampling. It allocates nothing: span
  * names are matched on their bytes ({@link Span#getNameBytes()}, never turned into a String),
  * attribute values on {@link ByteString}s prepared here, service names (the cached Resource's own
- * String) with {@link String#regionMatches}. Attribute keys are Strings the facts extractor has
- * already read. Fragments are matched ignoring ASCII case, which is how service and span names
- * differ in practice ({@code Feast}, {@code feast}).
+ * String) once per distinct name: which rules' service conditions hold is a bit mask cached per
+ * service name (up to {@value #MAX_CACHED_SERVICES}; names past that are matched each time), since
+ * matching every fragment at every position of the name, per span, was most of the cost. Attribute
+ * keys are Strings the facts extractor has already read. Fragments are matched ignoring case,
+ * which is how service and span names differ in practice ({@code Feast}, {@code feast}). At most
+ * {@value #MAX_RULES} rules, the bits of the mask.
  */
 public final class StageMap {
   /** The stage of spans no rule matched. */
   public static final String OTHER = "other";
+  public static final int MAX_RULES = 64;
+  static final int MAX_CACHED_SERVICES = 1_024;
 
   private final List<String> stages;
   private final Compiled[] rules;
+  /** Per service name: bit i set when rule i's service condition holds (or it has none). */
+  private final Map<String, Long> serviceMasks = new ConcurrentHashMap<>();
 
   private StageMap(List<StageRule> rules) {
+    if (rules.isEmpty() || rules.size() > MAX_RULES) {
+      throw new IllegalArgumentException("a stage mapping has 1 to " + MAX_RULES + " rules, not " + rules.size());
+    }
     List<String> names = new ArrayList<>();
     this.rules = new Compiled[rules.size()];
     for (int i = 0; i < rules.size(); i++) {
@@ -62,12 +74,38 @@ public final class StageMap {
 
   /** The index of the span's stage in {@link #stages()}. */
   public int classify(Span span, String service, boolean root) {
-    for (Compiled r : rules) {
-      if (r.matches(span, service, root)) {
-        return r.stage;
+    long services = serviceMask(service);
+    for (int i = 0; i < rules.length; i++) {
+      if ((services & (1L << i)) != 0 && rules[i].matches(span, root)) {
+        return rules[i].stage;
       }
     }
     return stages.size() - 1;
+  }
+
+  private long serviceMask(String service) {
+    if (service == null) {
+      return computeMask(null);
+    }
+    Long cached = serviceMasks.get(service);
+    if (cached != null) {
+      return cached;
+    }
+    long mask = computeMask(service);
+    if (serviceMasks.size() < MAX_CACHED_SERVICES) {
+      serviceMasks.put(service, mask);
+    }
+    return mask;
+  }
+
+  private long computeMask(String service) {
+    long mask = 0;
+    for (int i = 0; i < rules.length; i++) {
+      if (rules[i].services.length == 0 || containsAny(service, rules[i].services)) {
+        mask |= 1L << i;
+      }
+    }
+    return mask;
   }
 
   @Override
@@ -93,11 +131,9 @@ public final class StageMap {
           .toArray(byte[][]::new);
     }
 
-    boolean matches(Span span, String service, boolean isRoot) {
+    /** Whether the span matches, its service condition known to hold. */
+    boolean matches(Span span, boolean isRoot) {
       if (root && !isRoot) {
-        return false;
-      }
-      if (services.length > 0 && !containsAny(service, services)) {
         return false;
       }
       if (spanNames.length > 0 && !containsAny(span.getNameBytes(), spanNames)) {

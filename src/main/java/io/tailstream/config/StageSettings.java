@@ -1,5 +1,6 @@
 package io.tailstream.config;
 
+import io.tailstream.adapt.StageMap;
 import io.tailstream.adapt.StageRule;
 import io.tailstream.yaml.YamlNode;
 import java.util.ArrayList;
@@ -61,6 +62,9 @@ public record StageSettings(boolean enabled, List<StageRule> mapping, int maxSer
     }
     if (rules.isEmpty()) {
       throw node.error("expected at least one rule (leave stages.mapping out for the defaults)");
+    }
+    if (rules.size() > StageMap.MAX_RULES) {
+      throw node.error("at most " + StageMap.MAX_RULES + " rules, not " + rules.size());
     }
     return List.copyOf(rules);
   }

@@ -112,6 +112,23 @@ class StageMapTest {
   }
 
   @Test
+  void servicesPastTheCacheAreStillClassified() {
+    for (int i = 0; i < StageMap.MAX_CACHED_SERVICES + 10; i++) {
+      assertThat(stage(span("x"), "feature-store-" + i)).isEqualTo("feature-retrieval");
+      assertThat(stage(span("x"), "gateway-" + i)).isEqualTo("other");
+    }
+    assertThat(stage(span("x"), "feature-store-0")).isEqualTo("feature-retrieval");
+  }
+
+  @Test
+  void aMappingHasOneToSixtyFourRules() {
+    StageRule r = new StageRule("a", true, null, List.of(), List.of(), List.of());
+    assertThatThrownBy(() -> StageMap.of(List.of())).hasMessageContaining("not 0");
+    assertThatThrownBy(() -> StageMap.of(java.util.Collections.nCopies(65, r))).hasMessageContaining("not 65");
+    assertThat(StageMap.of(java.util.Collections.nCopies(64, r)).stages()).containsExactly("a", "other");
+  }
+
+  @Test
   void adaptiveStateClassifiesSpansOnlyOnceGivenAnObserver() {
     AdaptiveState adaptive = AdaptiveState.standalone();
     List<String> seen = new ArrayList<>();
