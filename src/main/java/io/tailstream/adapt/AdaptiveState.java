@@ -8,7 +8,7 @@ import java.util.function.IntSupplier;
 /**
  * The adaptive state of one instance that outlives a rules reload: learned model latencies,
  * boosts, dynamic samplers (keyed by their rule and settings), how many instances share the work,
- * and who is told of rate changes.
+ * who is told of rate changes, and the stage mapping and meters every span is shown to.
  */
 public final class AdaptiveState {
   /** Told when a dynamic sampler changes a key's rate. */
