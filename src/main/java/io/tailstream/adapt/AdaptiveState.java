@@ -1,5 +1,6 @@
 package io.tailstream.adapt;
 
+import io.opentelemetry.proto.trace.v1.Span;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
@@ -7,7 +8,7 @@ import java.util.function.IntSupplier;
 /**
  * The adaptive state of one instance that outlives a rules reload: learned model latencies,
  * boosts, dynamic samplers (keyed by their rule and settings), how many instances share the work,
- * and who is told of rate changes.
+ * who is told of rate changes, and the stage mapping and meters every span is shown to.
  */
 public final class AdaptiveState {
   /** Told when a dynamic sampler changes a key's rate. */
@@ -22,6 +23,10 @@ public final class AdaptiveState {
   private final Map<String, DynamicSampler> samplers = new ConcurrentHashMap<>();
   private final StageStats stageStats = new StageStats();
   private volatile SpikeDetector detector;
+  private volatile Stages stages;
+
+  /** A mapping and the observer of the stages it gives; one volatile read per span. */
+  private record Stages(StageMap map, StageObserver observer) {}
 
   public AdaptiveState(ModelLearners learners, BoostTable boosts, IntSupplier liveInstances) {
     this.learners = learners;
@@ -51,12 +56,25 @@ public final class AdaptiveState {
     this.detector = spikeDetector;
   }
 
-  /** One span seen at split time: statistics and spike detection. */
-  public void observeSpan(String service, String model, long durationNanos, boolean error) {
+  /**
+   * Classifies every span seen at split time with {@code map} and tells {@code observer} (the
+   * per-stage meters). Until called, spans are not classified at all.
+   */
+  public void observeStagesWith(StageMap map, StageObserver observer) {
+    this.stages = new Stages(map, observer);
+  }
+
+  /** One span seen at split time: statistics, spike detection and the stage meters. */
+  public void observeSpan(Span span, String service, boolean root, String model, long durationNanos,
+      boolean error) {
     stageStats.observe(service, model, durationNanos, error);
     SpikeDetector d = detector;
     if (d != null) {
       d.observe(service, model, durationNanos, error);
+    }
+    Stages s = stages;
+    if (s != null) {
+      s.observer().span(service, s.map().classify(span, service, root), model, durationNanos, error);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.tailstream.app;
 
 import io.tailstream.adapt.AdaptiveState;
+import io.tailstream.adapt.StageMap;
 import io.tailstream.adapt.BoostTable;
 import io.tailstream.adapt.EffectiveRates;
 import io.tailstream.adapt.ModelLearners;
@@ -8,6 +9,7 @@ import io.tailstream.adapt.SpikeDetector;
 import io.tailstream.buffer.InputLag;
 import io.tailstream.config.AdaptSettings;
 import io.tailstream.config.BoundedRocksDbMemory;
+import io.tailstream.config.StageSettings;
 import io.tailstream.config.StreamsProperties;
 import io.tailstream.config.TailstreamConfig;
 import io.tailstream.decide.ActiveRules;
@@ -95,6 +97,12 @@ public final class TailstreamApp implements AutoCloseable {
         a.cooldown().toMillis()));
     if (a.autoEnabled()) {
       decider.adaptive().detectSpikesWith(detector);
+    }
+    StageSettings stages = config.stages();
+    if (stages.enabled()) {
+      StageMap map = StageMap.of(stages.mapping());
+      decider.adaptive().observeStagesWith(map, metrics.meterStages(map.stages(), stages.maxServices(),
+          stages.maxModels(), stages.maxSeries()));
     }
     gauges.boundedState("spike_scopes", detector::accountedBytes, detector::refused);
     gauges.boundedState("learned_models", decider.adaptive().learners()::accountedBytes,

@@ -1,6 +1,7 @@
 package io.tailstream.config;
 
 import io.tailstream.yaml.Units;
+import io.tailstream.yaml.YamlNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -20,15 +21,23 @@ import java.util.function.Function;
  * @param allowed what a valid value looks like, for error messages and the docs
  * @param doc one line: what the key does
  * @param bounds numeric bounds or choices, for the schema
+ * @param nodeParser for a structured value (a list of mappings), parses it from its YAML node,
+ *     throwing a {@code YamlException} located at the bad item; null for scalars
  */
 public record ConfigKey<T>(String path, Kind kind, T defaultValue, String defaultText,
-    Function<String, T> parser, String allowed, String doc, Bounds bounds) {
+    Function<String, T> parser, String allowed, String doc, Bounds bounds,
+    Function<YamlNode, T> nodeParser) {
+
+  ConfigKey(String path, Kind kind, T defaultValue, String defaultText, Function<String, T> parser,
+      String allowed, String doc, Bounds bounds) {
+    this(path, kind, defaultValue, defaultText, parser, allowed, doc, bounds, null);
+  }
 
   /** The forms a value takes; each maps to a JSON Schema type. */
   public enum Kind {
     TEXT("string"), TOPIC("string"), DURATION("string"), SIZE("string|integer"), INTEGER("integer"),
     NUMBER("number"), RATE("string|number"), BOOLEAN("boolean"), CHOICE("string"),
-    PROPERTIES("object");
+    PROPERTIES("object"), STAGE_RULES("array");
 
     private final String jsonType;
 
@@ -183,6 +192,16 @@ public record ConfigKey<T>(String path, Kind kind, T defaultValue, String defaul
       Function<String, T> parser, List<String> choices, String doc) {
     return new ConfigKey<>(path, Kind.CHOICE, defaultValue, defaultText, parser,
         String.join(" or ", choices), doc, new Bounds(null, null, choices));
+  }
+
+  /**
+   * A list of mappings; in an environment variable, the same list in YAML flow form
+   * ({@code [{stage: request, root: true}]}).
+   */
+  static <T> ConfigKey<T> stageRules(String path, T defaultValue, String defaultText,
+      Function<YamlNode, T> nodeParser, String allowed, String doc) {
+    return new ConfigKey<>(path, Kind.STAGE_RULES, defaultValue, defaultText,
+        s -> nodeParser.apply(YamlNode.parse(s, envName(path))), allowed, doc, Bounds.NONE, nodeParser);
   }
 
   static ConfigKey<Void> properties(String path, String doc) {

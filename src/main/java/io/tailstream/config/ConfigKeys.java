@@ -15,6 +15,7 @@ import io.tailstream.otlp.Encoding;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import io.tailstream.adapt.StageRule;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -183,6 +184,27 @@ public final class ConfigKeys {
   public static final ConfigKey<Double> STRESS_SAMPLE = rate("stress.sample", STRESS.sample(),
       "under stress, new traces without a visible error are kept at this rate");
 
+  private static final StageSettings STAGES = StageSettings.defaults();
+  public static final ConfigKey<Boolean> STAGES_ENABLED = bool("stages.enabled", STAGES.enabled(),
+      "classify every span into a pipeline stage and export tailstream_stage_* latency histograms "
+          + "and request and error counters per service, stage and model (docs/stage-metrics.md)");
+  public static final ConfigKey<List<StageRule>> STAGES_MAPPING =
+      ConfigKey.stageRules("stages.mapping", STAGES.mapping(), "built-in (docs/stage-metrics.md)",
+          StageSettings::parseMapping, "a list of rules: { stage, root, attribute, values, service, "
+              + "span-name }",
+          "ordered rules giving a span its stage, first match wins, no match is 'other'; the "
+              + "built-in ones follow the OpenTelemetry GenAI conventions and common ML-serving names");
+  public static final ConfigKey<Integer> STAGES_MAX_SERVICES = integer("stages.max-services",
+      STAGES.maxServices(), 1, 10_000, "an integer from 1 to 10000",
+      "distinct service label values; later services are labelled 'other'");
+  public static final ConfigKey<Integer> STAGES_MAX_MODELS = integer("stages.max-models",
+      STAGES.maxModels(), 1, 10_000, "an integer from 1 to 10000",
+      "distinct model label values; later models are labelled 'other'");
+  public static final ConfigKey<Integer> STAGES_MAX_SERIES = integer("stages.max-series",
+      STAGES.maxSeries(), 1, 100_000, "an integer from 1 to 100000",
+      "label sets (service, stage, model) in all, each about 24 samples; later ones share one "
+          + "overflow series per stage (service and model 'other')");
+
   /** Every key, in reference order. */
   public static final List<ConfigKey<?>> ALL = List.of(BOOTSTRAP_SERVERS, APPLICATION_ID,
       GROUP_INSTANCE_ID, KAFKA_PROPERTIES, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, CONTROL_TOPIC,
@@ -193,7 +215,8 @@ public final class ConfigKeys {
       AUTO_LATENCY_FACTOR, AUTO_LATENCY_FLOOR, AUTO_MIN_TRACES, AUTO_SAMPLE, AUTO_TTL, AUTO_COOLDOWN,
       RATES_INTERVAL, RATES_STATS_INTERVAL, ADMIN_PORT, ADMIN_BIND, SHUTDOWN_TIMEOUT, ROCKSDB_CACHE,
       ROCKSDB_WRITE_BUFFERS, HEAP_BUFFER, STRESS_MAX_BUFFERED_BYTES, STRESS_HIGH, STRESS_HEAP_HIGH,
-      STRESS_LOW, STRESS_SAMPLE);
+      STRESS_LOW, STRESS_SAMPLE, STAGES_ENABLED, STAGES_MAPPING, STAGES_MAX_SERVICES, STAGES_MAX_MODELS,
+      STAGES_MAX_SERIES);
 
   /** The keys of each section ({@code ""}: the top level's own keys), in reference order. */
   public static Map<String, Set<String>> sections() {

@@ -145,6 +145,13 @@ public final class ConfigLoader {
           .orElseGet(() -> new YamlException("memory.rocksdb-write-buffers must not exceed memory.rocksdb-cache"));
     }
     long heapBuffer = memory.read(ConfigKeys.HEAP_BUFFER);
+    Section stagesSection = top.section("stages");
+    StageSettings stages = new StageSettings(
+        stagesSection.read(ConfigKeys.STAGES_ENABLED),
+        stagesSection.read(ConfigKeys.STAGES_MAPPING),
+        stagesSection.read(ConfigKeys.STAGES_MAX_SERVICES),
+        stagesSection.read(ConfigKeys.STAGES_MAX_MODELS),
+        stagesSection.read(ConfigKeys.STAGES_MAX_SERIES));
     Path rulesFile = baseDir == null ? Path.of(rules) : baseDir.resolve(rules).normalize();
 
     warnOnUnwiseSettings(decisionSettings, maxRecordBytes);
@@ -153,7 +160,7 @@ public final class ConfigLoader {
         new KafkaSettings(bootstrap.trim(), applicationId, properties, groupInstanceId),
         topicSettings, keyed, encoding, decisionSettings, maxRecordBytes, rulesFile, adapt, adminPort,
         adminBind, shutdownTimeout, rocksCache, rocksWrite, heapBuffer,
-        TailstreamConfig.DEFAULT_DEAD_LETTER_RECORD_BYTES, decisionAttributes);
+        TailstreamConfig.DEFAULT_DEAD_LETTER_RECORD_BYTES, decisionAttributes, stages);
     checkKafkaProperties(config, kafka.node.flatMap(n -> n.get("properties")).orElse(root),
         env.containsKey(envName("kafka.properties")));
     return config;
@@ -249,6 +256,9 @@ public final class ConfigLoader {
       if (fromEnv != null) {
         try {
           return parser.apply(fromEnv);
+        } catch (YamlException e) {
+          throw new YamlException("environment variable " + envName + ": " + fullPath + ": "
+              + e.getMessage());
         } catch (IllegalArgumentException e) {
           throw new YamlException("environment variable " + envName + ": " + fullPath
               + ": bad value '" + fromEnv + "': " + reason(e, allowed));
@@ -257,6 +267,9 @@ public final class ConfigLoader {
       Optional<YamlNode> value = node.flatMap(n -> n.get(key)).filter(n -> !n.isNull());
       if (value.isEmpty()) {
         return defaultValue;
+      }
+      if (configKey.nodeParser() != null) {
+        return configKey.nodeParser().apply(value.get());
       }
       String text = value.get().scalar();
       try {

@@ -12,7 +12,7 @@ public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolea
     Encoding encoding, DecisionSettings decision, long maxOutputRecordBytes, Path rulesFile,
     AdaptSettings adapt, int adminPort, String adminBind, java.time.Duration shutdownTimeout,
     long rocksDbCacheBytes, long rocksDbWriteBufferBytes, long heapBufferBytes, long maxDeadLetterRecordBytes,
-    AttributeScope decisionAttributes) {
+    AttributeScope decisionAttributes, StageSettings stages) {
   /** {@code admin.port} value that turns the admin HTTP server off. */
   public static final int ADMIN_DISABLED = -1;
   /**
@@ -29,26 +29,27 @@ public record TailstreamConfig(KafkaSettings kafka, TopicSettings topics, boolea
     Objects.requireNonNull(rulesFile, "rulesFile");
     Objects.requireNonNull(adapt, "adapt");
     Objects.requireNonNull(decisionAttributes, "decisionAttributes");
+    Objects.requireNonNull(stages, "stages");
   }
 
   /** This config with another bound on output records (fitted to the output topic's limit). */
   public TailstreamConfig withMaxOutputRecordBytes(long bytes) {
     return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, decision, bytes, rulesFile,
         adapt, adminPort, adminBind, shutdownTimeout, rocksDbCacheBytes, rocksDbWriteBufferBytes,
-        heapBufferBytes, maxDeadLetterRecordBytes, decisionAttributes);
+        heapBufferBytes, maxDeadLetterRecordBytes, decisionAttributes, stages);
   }
 
   /** This config with decision attributes written on {@code scope} (for tests and tools). */
   public TailstreamConfig withDecisionAttributes(AttributeScope scope) {
     return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, decision,
         maxOutputRecordBytes, rulesFile, adapt, adminPort, adminBind, shutdownTimeout,
-        rocksDbCacheBytes, rocksDbWriteBufferBytes, heapBufferBytes, maxDeadLetterRecordBytes, scope);
+        rocksDbCacheBytes, rocksDbWriteBufferBytes, heapBufferBytes, maxDeadLetterRecordBytes, scope, stages);
   }
 
   /** This config with another bound on dead letters (fitted to the dead-letter topic's limit). */
   public TailstreamConfig withMaxDeadLetterRecordBytes(long bytes) {
     return new TailstreamConfig(kafka, topics, inputKeyedByTraceId, encoding, decision,
         maxOutputRecordBytes, rulesFile, adapt, adminPort, adminBind, shutdownTimeout,
-        rocksDbCacheBytes, rocksDbWriteBufferBytes, heapBufferBytes, bytes, decisionAttributes);
+        rocksDbCacheBytes, rocksDbWriteBufferBytes, heapBufferBytes, bytes, decisionAttributes, stages);
   }
 }

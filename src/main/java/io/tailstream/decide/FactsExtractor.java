@@ -19,7 +19,9 @@ import java.util.Set;
 /**
  * Computes the {@link TraceFacts} of one fragment in a single pass over its spans: the fixed
  * facts, the compiled rules' span-level features, and per-model inference maxima, feeding each
- * inference span to the learners of learned thresholds on the way. Made by {@link Decider#extractor()}.
+ * inference span to the learners of learned thresholds on the way, and every span to the
+ * instance's adaptive state (stage statistics, spike detection, stage meters). Made by
+ * {@link Decider#extractor()}.
  */
 public final class FactsExtractor {
   static final String SERVICE_NAME = "service.name";
@@ -100,7 +102,7 @@ public final class FactsExtractor {
             }
           }
           if (learn) {
-            adaptive.observeSpan(service, model, duration,
+            adaptive.observeSpan(span, service, isRoot, model, duration,
                 span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR);
           }
         }

@@ -165,7 +165,7 @@ public final class Demo {
           int spans = request.getResourceSpansList().stream()
               .mapToInt(rs -> rs.getScopeSpansList().stream().mapToInt(ss -> ss.getSpansCount()).sum()).sum();
           recorder.kept(r.key(), new String(r.headers().lastHeader(Headers.RULE).value(),
-              StandardCharsets.UTF_8), spans);
+              StandardCharsets.UTF_8), request, spans);
           writer.write(r.value());
         }
       }

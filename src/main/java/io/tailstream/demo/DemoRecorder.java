@@ -1,8 +1,13 @@
 package io.tailstream.demo;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.tailstream.adapt.StageMap;
 import io.tailstream.loadgen.Incident;
+import io.tailstream.loadgen.LoadGenerator;
 import io.tailstream.loadgen.PipelineSimulator;
+import io.tailstream.otlp.Encoding;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +36,9 @@ final class DemoRecorder {
   private final Map<String, Recorder> liveInference = new ConcurrentHashMap<>();
   private final Map<String, Histogram> allInference = new TreeMap<>();
   private final List<String> events = new ArrayList<>();
+  /** Stages as the demo's tailstream classifies them (its config keeps the default mapping). */
+  final StageBreakdown allStages = new StageBreakdown(StageMap.defaults());
+  final StageBreakdown keptStages = new StageBreakdown(StageMap.defaults());
 
   /** Starts the clock of the per-second series: call when traffic starts. */
   void begin() {
@@ -47,6 +55,12 @@ final class DemoRecorder {
     if (trace.incident() != null) {
       incidentTraces.put(trace.traceId(), new Expected(trace.incident(), trace.spans().size()));
     }
+    try {
+      // The spans as tailstream reads them, so that both sides of the breakdown see the same.
+      allStages.add(ExportTraceServiceRequest.parseFrom(LoadGenerator.encode(trace.spans(), Encoding.OTLP_PROTO)));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the SDK's own encoding does not parse", e);
+    }
     for (SpanData span : trace.spans()) {
       String model = span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("gen_ai.request.model"));
       if (model != null) {
@@ -60,7 +74,8 @@ final class DemoRecorder {
     }
   }
 
-  void kept(String traceId, String rule, int spans) {
+  void kept(String traceId, String rule, ExportTraceServiceRequest request, int spans) {
+    keptStages.add(request);
     spansOut.addAndGet(second(), spans);
     keptSpans.merge(traceId, spans, Integer::sum);
   }

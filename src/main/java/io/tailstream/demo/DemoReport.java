@@ -11,13 +11,19 @@ import java.util.Map;
 
 /**
  * The demo's outcome: traffic in, kept per rule, storage reduction, incident recall (the share of
- * incident traces kept whole, which must be 100%), where the kept traces are — as text and as a
- * self-contained HTML page with inline SVG charts (no scripts, no network).
+ * incident traces kept whole, which must be 100%), where the time of a request goes per stage for
+ * all traffic and for the kept traces side by side (the kept sample is biased towards the slow
+ * and the failed, which is why tailstream meters every span), where the kept traces are — as text
+ * and as a self-contained HTML page with inline SVG charts (no scripts, no network).
  */
 public record DemoReport(long tracesIn, long spansIn, long spansOut, Map<String, Long> keptByRule,
     long dropped, Map<Incident.Kind, long[]> recall, List<String> events, Path keptDump,
     long[] spansInPerSecond, long[] spansOutPerSecond, List<Incident> incidents,
-    Map<String, double[]> inferencePercentiles, double decisionDelayP99Ms) {
+    Map<String, double[]> inferencePercentiles, double decisionDelayP99Ms,
+    Map<String, StageBreakdown.Row> stagesAll, Map<String, StageBreakdown.Row> stagesKept) {
+  /** The stage of root spans in the default mapping: the end-to-end latency shares are of. */
+  static final String ROOT_STAGE = "request";
+
 
   static DemoReport of(LoadGenerator.Result sent, TailstreamMetrics m, DemoRecorder r,
       List<Incident> incidents, Path keptDump, Duration duration) {
@@ -38,7 +44,8 @@ public record DemoReport(long tracesIn, long spansIn, long spansOut, Map<String,
     }
     return new DemoReport(sent.traces(), sent.spans(), m.spansOut(), m.keptByRule(),
         m.tracesDropped(), recall, r.events(), keptDump, in, out, incidents,
-        r.inferencePercentiles(), m.decisionDelayPercentile(99));
+        r.inferencePercentiles(), m.decisionDelayPercentile(99), r.allStages.rows(ROOT_STAGE),
+        r.keptStages.rows(ROOT_STAGE));
   }
 
   /** Incident traces kept whole / incident traces, over all incidents (1 when there were none). */
@@ -67,6 +74,9 @@ public record DemoReport(long tracesIn, long spansIn, long spansOut, Map<String,
     b.append(String.format("decision delay:    p99 %,.0f ms%n", decisionDelayP99Ms));
     b.append(String.format("incident recall:   %.1f%% of incident traces kept whole%n", incidentRecall() * 100));
     recall.forEach((kind, c) -> b.append(String.format("  %-26s %,d of %,d%n", kind, c[0], c[1])));
+    b.append("where did the time go (span duration per stage; share: of the end-to-end request's, at p50 / p99):\n");
+    b.append(String.format("  %-18s %-34s %s%n", "stage", "all traffic", "kept traces"));
+    stageRows().forEach(row -> b.append(String.format("  %-18s %-34s %s%n", row[0], row[1], row[2])));
     b.append("events:\n");
     events.forEach(e -> b.append("  ").append(e).append('\n'));
     b.append("kept traces:       topic sampled_traces on the demo broker (gone when it stops), and\n");
@@ -94,11 +104,34 @@ public record DemoReport(long tracesIn, long spansIn, long spansOut, Map<String,
     h.append("</table>\n<h2>Spans per second</h2>\n").append(timeChart());
     h.append("<h2>Kept traces per rule</h2>\n").append(barChart(keptByRule));
     h.append("<h2>Inference latency per model (p50, p95, p99)</h2>\n").append(latencyChart());
+    h.append("<h2>Where did the time go: per stage, all traffic and kept traces</h2>\n")
+        .append("<p>Span duration per pipeline stage, p50 / p99, and its share of the end-to-end request's ")
+        .append("p50 / p99. Kept traces are the slow and the failed ones more than the rest: their stages ")
+        .append("look slower than the traffic's, which tailstream meters over every span.</p>\n<table>")
+        .append("<tr><th>stage</th><th>all traffic</th><th>kept traces</th></tr>");
+    stageRows().forEach(row -> h.append("<tr><th>").append(escape(row[0])).append("</th><td class=\"n\">")
+        .append(escape(row[1])).append("</td><td class=\"n\">").append(escape(row[2])).append("</td></tr>"));
+    h.append("</table>\n");
     h.append("<h2>Events</h2>\n<ul>");
     events.forEach(e -> h.append("<li>").append(escape(e)).append("</li>"));
     h.append("</ul>\n<p>Kept traces: ").append(escape(keptDump.toAbsolutePath().toString()))
         .append("</p>\n</body></html>\n");
     return h.toString();
+  }
+
+  /** Per stage seen on either side: its name, then "p50 / p99 ms (share / share)" for each side. */
+  List<String[]> stageRows() {
+    java.util.Set<String> stages = new java.util.LinkedHashSet<>(stagesAll.keySet());
+    stages.addAll(stagesKept.keySet());
+    return stages.stream().map(s -> new String[] {s, cell(stagesAll.get(s)), cell(stagesKept.get(s))}).toList();
+  }
+
+  private static String cell(StageBreakdown.Row r) {
+    if (r == null) {
+      return "-";
+    }
+    return String.format("%,.0f / %,.0f ms (%.0f%% / %.0f%%)", r.p50Ms(), r.p99Ms(), r.p50Share() * 100,
+        r.p99Share() * 100);
   }
 
   private static void row(StringBuilder h, String name, String value) {

@@ -75,6 +75,7 @@ public final class TailstreamMetrics {
   private final RuleCounters droppedByRule;
   private final Map<TraceSummary.Trigger, LongAdder> decisionsByTrigger =
       new EnumMap<>(TraceSummary.Trigger.class);
+  private volatile StageMeters stages;
 
   /** Counters that nothing exports (tests, replay, the bench's own bookkeeping). */
   public TailstreamMetrics() {
@@ -146,6 +147,25 @@ public final class TailstreamMetrics {
     droppedByRule = new RuleCounters(registry, "dropped");
     keptByRule.of(Decision.NO_RULE);
     droppedByRule.of(Decision.NO_RULE);
+  }
+
+  /**
+   * Exports the per-stage meters, labelled with {@code stageLabels} (indexed as the stage map
+   * numbers them), under these caps; the instance's adaptive state is then given them to feed.
+   */
+  public StageMeters meterStages(List<String> stageLabels, int maxServices, int maxModels,
+      int maxSeries) {
+    StageMeters m = new StageMeters(registry, stageLabels, maxServices, maxModels, maxSeries);
+    this.stages = m;
+    return m;
+  }
+
+  /** A trace was decided with these per-model maxima: the ensemble meter counts its slowest. */
+  public void modelsOfDecided(Map<String, Long> modelMaxNanos) {
+    StageMeters m = stages;
+    if (m != null) {
+      m.decided(modelMaxNanos);
+    }
   }
 
   /** The metrics of buffer rebuilds from the log. */

@@ -357,6 +357,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
     TraceSummary.Trigger trigger = summary.trigger(settings, now);
     memory.remember(traceId, decision, now);
     metrics.decided(decision.kept(), decision.rule(), trigger);
+    metrics.modelsOfDecided(facts.modelMaxNanos());
     if (!facts.rootSeen()) {
       metrics.decidedWithoutRoot();
     }
@@ -402,6 +403,7 @@ final class BufferAndDecideProcessor implements Processor<Bytes, ByTraceRecord, 
     memory.remember(traceId, decision, now);
     memory.flush(now);
     metrics.decided(decision.kept(), decision.rule(), TraceSummary.Trigger.STRESS);
+    metrics.modelsOfDecided(fragment.facts().modelMaxNanos());
     if (!fragment.facts().rootSeen()) {
       metrics.decidedWithoutRoot();
     }

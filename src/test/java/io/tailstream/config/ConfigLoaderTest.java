@@ -3,11 +3,13 @@ package io.tailstream.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tailstream.adapt.StageRule;
 import io.tailstream.otlp.Encoding;
 import io.tailstream.yaml.YamlException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +43,54 @@ class ConfigLoaderTest {
     assertThat(c.maxOutputRecordBytes()).isEqualTo(1L << 20);
     assertThat(c.rulesFile()).isEqualTo(Path.of("/etc/tailstream/rules.yaml"));
     assertThat(c.heapBufferBytes()).isEqualTo(64L << 20);
+    assertThat(c.stages()).isEqualTo(StageSettings.defaults());
+  }
+
+  @Test
+  void stageMappingIsAnOrderedListOfRulesWithCapsBeside() {
+    TailstreamConfig c = parse("""
+        kafka: { bootstrap-servers: b:1 }
+        stages:
+          max-services: 7
+          max-series: 300
+          mapping:
+            - { stage: request, root: true }
+            - { stage: retrieval, attribute: db.system, values: [qdrant, pinecone] }
+            - { stage: inference, service: [vllm, triton], span-name: generate }
+        """);
+    assertThat(c.stages().maxServices()).isEqualTo(7);
+    assertThat(c.stages().maxModels()).isEqualTo(50);
+    assertThat(c.stages().maxSeries()).isEqualTo(300);
+    assertThat(c.stages().mapping()).containsExactly(
+        new StageRule("request", true, null, List.of(), List.of(), List.of()),
+        new StageRule("retrieval", false, "db.system", List.of("qdrant", "pinecone"), List.of(), List.of()),
+        new StageRule("inference", false, null, List.of(), List.of("vllm", "triton"), List.of("generate")));
+    // The environment takes the same list in YAML flow form.
+    assertThat(parse("kafka: { bootstrap-servers: b:1 }\n",
+        Map.of("TAILSTREAM_STAGES_MAPPING", "[{stage: model, attribute: model.name}]")).stages().mapping())
+        .containsExactly(new StageRule("model", false, "model.name", List.of(), List.of(), List.of()));
+  }
+
+  @Test
+  void badStageRuleNamesItsLineAndWhatIsWrong() {
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\nstages:\n  mapping:\n"
+        + "    - { stage: request, root: true }\n    - { stage: Inference, attribute: x }\n"))
+        .isInstanceOf(YamlException.class).hasMessageContaining(":5:").hasMessageContaining("Inference")
+        .hasMessageContaining("lower case");
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\nstages:\n  mapping:\n"
+        + "    - { stage: inference }\n"))
+        .hasMessageContaining(":4:").hasMessageContaining("matches every span");
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\nstages:\n  mapping:\n"
+        + "    - { stage: inference, atribute: x }\n"))
+        .hasMessageContaining("did you mean 'attribute'");
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\nstages:\n  mapping:\n"
+        + "    - { stage: other, root: true }\n"))
+        .hasMessageContaining("'other' is what no rule matched");
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\nstages: { mapping: inference }\n"))
+        .hasMessageContaining("expected a list of rules");
+    assertThatThrownBy(() -> parse("kafka: { bootstrap-servers: b:1 }\n",
+        Map.of("TAILSTREAM_STAGES_MAPPING", "[{stage: x}]")))
+        .hasMessageContaining("TAILSTREAM_STAGES_MAPPING").hasMessageContaining("matches every span");
   }
 
   @Test

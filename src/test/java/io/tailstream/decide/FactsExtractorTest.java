@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.TracesData;
+import io.tailstream.adapt.AdaptiveState;
+import io.tailstream.adapt.StageMap;
 import io.tailstream.rules.RulesParser;
 import io.tailstream.testing.Spans;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What producers send is bounded where it enters the summary, whatever its size. */
@@ -46,6 +50,25 @@ class FactsExtractorTest {
     assertThat(facts.spanCount()).isEqualTo(40_000);
     assertThat(facts.services()).hasSize(TraceFacts.MAX_NAMES);
     assertThat(facts.modelMaxNanos()).hasSize(TraceFacts.MAX_NAMES);
+  }
+
+  @Test
+  void newSpansReachTheStageObserverWithRootModelAndErrorButRecomputedOnesDoNot() {
+    AdaptiveState adaptive = AdaptiveState.standalone();
+    StageMap map = StageMap.defaults();
+    List<String> seen = new ArrayList<>();
+    adaptive.observeStagesWith(map, (service, stage, model, nanos, error) ->
+        seen.add(service + " " + map.stages().get(stage) + " " + model + " " + nanos / Spans.MS + (error ? " error" : "")));
+    FactsExtractor extractor = Decider.compile(RulesParser.parse("rules: []\n", "r.yaml"), adaptive).extractor();
+    TracesData fragment = TracesData.newBuilder()
+        .addResourceSpans(Spans.resource("gateway", "scope", Spans.span(T, 1, null, "POST /v1/predict", 0, 90)))
+        .addResourceSpans(Spans.resource("model-server", "scope",
+            Spans.error(Spans.model(Spans.span(T, 2, 1, "inference ranker", 5, 80), "ranker"))))
+        .build();
+    extractor.extract(fragment, 100, 0);
+    assertThat(seen).containsExactly("gateway request null 90", "model-server inference ranker 80 error");
+    extractor.reextract(fragment, 100);
+    assertThat(seen).hasSize(2);
   }
 
   @Test

@@ -36,10 +36,18 @@ class DemoTest {
     assertThat(report.keptByRule().get("slow-feature-retrieval")).isPositive();
     assertThat(report.storageReduction()).as(text).isGreaterThan(10);
     assertThat(text).contains("incident recall:   100.0%").contains("operator boost demo-operator");
+    // Where the time went, for all traffic and for the kept traces: every stage of the pipeline.
+    assertThat(text).contains("where did the time go");
+    assertThat(report.stagesAll().keySet()).as(text).containsExactlyInAnyOrder("request", "ensemble",
+        "inference", "feature-retrieval", "preprocessing", "post-processing");
+    assertThat(report.stagesKept().keySet()).as(text).contains("request", "inference", "feature-retrieval");
+    assertThat(report.stagesAll().get("inference").p50Share()).isBetween(0.05, 1.0);
+    assertThat(report.stagesAll().get("request").spans()).isLessThanOrEqualTo(report.tracesIn());
 
     Path html = dir.resolve("tailstream-demo-report.html");
     String page = Files.readString(html);
-    assertThat(page).contains("<svg").contains("incident recall").doesNotContain("<script");
+    assertThat(page).contains("<svg").contains("incident recall").contains("Where did the time go")
+        .doesNotContain("<script");
     // Well-formed XHTML: every chart parses.
     Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(html.toFile());
     assertThat(doc.getElementsByTagName("svg").getLength()).isEqualTo(3);

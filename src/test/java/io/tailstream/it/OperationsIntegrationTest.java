@@ -1,6 +1,7 @@
 package io.tailstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.google.gson.JsonElement;
 
@@ -36,7 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What an SRE's Prometheus and kubelet see, over real HTTP from an instance on a real broker:
- * the probes, metrics that move with traffic, and every metric the Grafana dashboard queries.
+ * the probes, metrics that move with traffic, the per-stage meters against the spans sent, what
+ * the dashboard's stage panels show when their queries are evaluated on a scrape, and every
+ * metric the Grafana dashboard queries.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperationsIntegrationTest {
@@ -47,6 +50,12 @@ class OperationsIntegrationTest {
   private static TailstreamApp app;
   private static final HttpClient http = HttpClient.newHttpClient();
   private static final InferenceWorkload workload = new InferenceWorkload(5, 0.05, 0.05, 0.05);
+  /** The stage each service of the workload is in (its root spans are the requests). */
+  private static final Map<String, String> STAGE_OF_SERVICE = Map.of("feature-store", "feature-retrieval",
+      "preprocessor", "preprocessing", "model-server", "inference", "ensembler", "ensemble",
+      "postprocessor", "post-processing");
+  /** Durations (ms) of every span sent, by the stage it is in: the truth the histograms are checked against. */
+  private static final Map<String, List<Long>> sentMs = new java.util.concurrent.ConcurrentHashMap<>();
 
   @TempDir
   static Path dir;
@@ -112,6 +121,99 @@ class OperationsIntegrationTest {
 
   @Test
   @Order(3)
+  void everySpanIsMeteredByStageAndModelWithErrors() throws Exception {
+    long sent = sentMs.values().stream().mapToLong(List::size).sum();
+    PrometheusText m = awaitMetrics(t -> t.sum("tailstream_stage_requests_total") == sent);
+    assertThat(m.sum("tailstream_stage_requests_total")).as("every span, kept or not")
+        .isEqualTo(m.sum("tailstream_spans_in_total")).isEqualTo(sent);
+    for (Map.Entry<String, List<Long>> e : sentMs.entrySet()) {
+      assertThat(m.sum("tailstream_stage_requests_total", "stage=\"" + e.getKey() + "\""))
+          .as(e.getKey()).isEqualTo(e.getValue().size());
+    }
+    assertThat(m.sum("tailstream_stage_requests_total", "stage=\"other\"")).as("the defaults classify the workload").isZero();
+    assertThat(m.sum("tailstream_stage_requests_total", "service=\"model-server\"", "model=\"ranker-v3\""))
+        .isPositive();
+    assertThat(m.sum("tailstream_stage_requests_total", "stage=\"preprocessing\"", "model=\"\"")).isPositive();
+    assertThat(m.sum("tailstream_stage_errors_total")).as("the workload's failing spans").isPositive();
+    assertThat(m.sum("tailstream_stage_duration_seconds_count")).isEqualTo(sent);
+    assertThat(m.sum("tailstream_ensemble_slowest_total")).as("requests that ran two or more models")
+        .isPositive().isLessThan(m.sum("tailstream_traces_total"));
+  }
+
+  @Test
+  @Order(4)
+  void theWhereDidTheTimeGoPanelsShowTheWorkloadsStagesOnAScrape() throws Exception {
+    long sent = sentMs.values().stream().mapToLong(List::size).sum();
+    PrometheusText m = awaitMetrics(t -> t.sum("tailstream_stage_requests_total") == sent);
+    Map<String, List<String>> panels = panelQueries();
+
+    // Stage latency p50: within the bucket that holds the exact p50 of the spans sent.
+    Map<String, Double> p50 = PanelQuery.evaluate(panels.get("Stage latency p50 and p99").get(0), m);
+    List<Double> bounds = m.parsed().stream().filter(s -> s.name().equals("tailstream_stage_duration_seconds_bucket"))
+        .map(s -> s.labels().get("le")).filter(le -> !le.equals("+Inf")).map(Double::parseDouble)
+        .distinct().sorted().toList();
+    for (Map.Entry<String, List<Long>> e : sentMs.entrySet()) {
+      double exact = exactQuantile(e.getValue(), 0.5) / 1000.0;
+      double upper = bounds.stream().filter(b -> b >= exact).findFirst().orElseThrow();
+      double lower = bounds.stream().filter(b -> b < exact).reduce((a, b) -> b).orElse(0.0);
+      assertThat(p50.get("stage=" + e.getKey())).as("p50 of %s, exact %s s", e.getKey(), exact)
+          .isBetween(lower, upper);
+    }
+
+    // The share panel: every stage of the workload, inference (1 to 3 calls of 40-240 ms)
+    // the largest share of a request, post-processing (5-15 ms) the smallest.
+    List<String> share = panels.get("Where did the time go: stage share of end-to-end latency (p50, p99)");
+    assertThat(share).hasSize(2);
+    for (String q : share) {
+      Map<String, Double> shares = PanelQuery.evaluate(q, m);
+      assertThat(shares.keySet()).as(q).containsExactlyInAnyOrder("stage=feature-retrieval",
+          "stage=preprocessing", "stage=inference", "stage=ensemble", "stage=post-processing");
+      assertThat(shares.values()).as(q).allSatisfy(v -> assertThat(v).isGreaterThan(0).isLessThanOrEqualTo(1));
+      assertThat(shares.get("stage=inference")).as(q)
+          .isGreaterThan(shares.get("stage=preprocessing")).isGreaterThan(shares.get("stage=post-processing"));
+      assertThat(shares.get("stage=feature-retrieval")).as(q).isGreaterThan(shares.get("stage=post-processing"));
+    }
+
+    // The ensemble panel: shares of the models the workload runs, adding up to one.
+    Map<String, Double> slowest = PanelQuery.evaluate(panels.get("Ensembles: which model is slowest").get(0), m);
+    assertThat(slowest.keySet()).containsExactlyInAnyOrder("model=ranker-v3", "model=embedder-v2", "model=reranker-v1");
+    assertThat(slowest.values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, within(1e-9));
+
+    Map<String, Double> requests = PanelQuery.evaluate(panels.get("Requests per stage").get(0), m);
+    assertThat(requests.get("stage=request")).isEqualTo(sentMs.get("request").size());
+    Map<String, Double> errors = PanelQuery.evaluate(panels.get("Error ratio per stage").get(0), m);
+    assertThat(errors.get("stage=ensemble")).as("the workload never fails an ensemble").isZero();
+    assertThat(errors.get("stage=inference")).isGreaterThan(0).isLessThan(0.2);
+    Map<String, Double> models = PanelQuery.evaluate(
+        panels.get("Per-model inference p99 (all traffic, histogram)").get(0), m);
+    assertThat(models).containsOnlyKeys("model=ranker-v3", "model=embedder-v2", "model=reranker-v1");
+    // Slow ranker calls (850-950 ms, 5% of traces) put its p99 far above the others' (at most 240 ms).
+    assertThat(models.get("model=ranker-v3")).isGreaterThan(0.6);
+  }
+
+  private static double exactQuantile(List<Long> values, double q) {
+    List<Long> sorted = values.stream().sorted().toList();
+    return sorted.get((int) Math.ceil(q * sorted.size()) - 1);
+  }
+
+  /** The queries of every panel, by title. */
+  private static Map<String, List<String>> panelQueries() throws Exception {
+    JsonElement dashboard = JsonParser.parseString(
+        Files.readString(Path.of("deploy/grafana/tailstream-dashboard.json")));
+    Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    for (JsonElement panel : dashboard.getAsJsonObject().getAsJsonArray("panels")) {
+      var targets = panel.getAsJsonObject().getAsJsonArray("targets");
+      if (targets != null) {
+        List<String> queries = new ArrayList<>();
+        targets.forEach(t -> queries.add(t.getAsJsonObject().get("expr").getAsString()));
+        out.put(panel.getAsJsonObject().get("title").getAsString(), queries);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  @Order(5)
   void everyMetricTheDashboardQueriesIsExported() throws Exception {
     JsonElement dashboard = JsonParser.parseString(
         Files.readString(Path.of("deploy/grafana/tailstream-dashboard.json")));
@@ -126,7 +228,7 @@ class OperationsIntegrationTest {
   }
 
   @Test
-  @Order(4)
+  @Order(6)
   void everyMetricTheAlertRulesQueryIsExported() throws Exception {
     Object rules = new org.snakeyaml.engine.v2.api.Load(
         org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
@@ -171,6 +273,16 @@ class OperationsIntegrationTest {
     List<InferenceWorkload.Trace> batch = new ArrayList<>();
     for (int i = 0; i < traces; i++) {
       batch.add(workload.next());
+    }
+    for (InferenceWorkload.Trace t : batch) {
+      for (var rs : t.resources()) {
+        String service = rs.getResource().getAttributes(0).getValue().getStringValue();
+        for (var span : rs.getScopeSpans(0).getSpansList()) {
+          String stage = span.getParentSpanId().isEmpty() ? "request" : STAGE_OF_SERVICE.get(service);
+          sentMs.computeIfAbsent(stage, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+              .add((span.getEndTimeUnixNano() - span.getStartTimeUnixNano()) / 1_000_000);
+        }
+      }
     }
     List<byte[]> values = new ArrayList<>();
     for (ExportTraceServiceRequest r : KafkaTestSupport.batches(batch, 10, new Random(traces))) {

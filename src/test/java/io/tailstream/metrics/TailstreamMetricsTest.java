@@ -34,6 +34,14 @@ class TailstreamMetricsTest {
   }
 
   @Test
+  void decidedTracesFeedTheEnsembleMeterOnceStagesAreMetered() {
+    metrics.modelsOfDecided(java.util.Map.of("a", 2L, "b", 1L)); // not metered yet: ignored
+    metrics.meterStages(List.of("inference", "other"), 10, 10, 100);
+    metrics.modelsOfDecided(java.util.Map.of("a", 2L, "b", 1L));
+    assertThat(registry.scrape()).contains("tailstream_ensemble_slowest_total{model=\"a\"} 1.0");
+  }
+
+  @Test
   void boostDecisionsShareOneLabelSoTheSeriesStayBounded() {
     for (int i = 0; i < 50; i++) {
       metrics.decided(true, "boost:incident-" + i, TraceSummary.Trigger.WAIT);
