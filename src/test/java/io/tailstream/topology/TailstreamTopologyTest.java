@@ -129,6 +129,15 @@ class TailstreamTopologyTest {
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
 
+  /** The rule that kept each trace read from the output topic, by trace id. */
+  private Map<String, String> keptByRule() {
+    Map<String, String> rules = new java.util.HashMap<>();
+    for (TestRecord<String, byte[]> r : output.readRecordsToList()) {
+      rules.put(r.key(), header(r, Headers.RULE));
+    }
+    return rules;
+  }
+
   /** An error trace without a root span: only wait (or idle) can decide it. */
   private static ExportTraceServiceRequest errorChild(byte[] trace, int spanId, long startMs) {
     return request(resource("model-server", "inference",
@@ -198,10 +207,7 @@ class TailstreamTopologyTest {
         resource("model-server", "inference", model(span(slowModel, 2, 1, "infer", 10, 900), "ranker-v3"),
             model(span(fast, 2, 1, "infer", 10, 200), "ranker-v3"))));
     advance(Duration.ofSeconds(6));
-    Map<String, String> rules = new java.util.HashMap<>();
-    for (TestRecord<String, byte[]> r : output.readRecordsToList()) {
-      rules.put(r.key(), header(r, Headers.RULE));
-    }
+    Map<String, String> rules = keptByRule();
     assertThat(rules).containsOnly(Map.entry(TraceIds.hex(slow), "slow"),
         Map.entry(TraceIds.hex(slowModel), "slow-model"));
     assertThat(metrics.droppedByRule()).containsEntry("no-rule-matched", 1L);
@@ -231,10 +237,7 @@ class TailstreamTopologyTest {
             .addAttributes(attr("http.response.status_code", "200"))
             .addEvents(Span.Event.newBuilder().setName("exception").addAttributes(attr("exception.type", "ValueError"))))));
     advance(Duration.ofSeconds(6));
-    Map<String, String> rules = new java.util.HashMap<>();
-    for (TestRecord<String, byte[]> r : output.readRecordsToList()) {
-      rules.put(r.key(), header(r, Headers.RULE));
-    }
+    Map<String, String> rules = keptByRule();
     assertThat(rules).containsOnly(Map.entry(TraceIds.hex(failed), "server-5xx"),
         Map.entry(TraceIds.hex(timedOut), "exceptions"));
   }
