@@ -43,12 +43,13 @@ final class BenchConfigs {
           partitions: %d
         decision: %s
         stress: { max-buffered-bytes: 1024GiB, heap-high-watermark: 99%% }
+        stages: { enabled: %s }
         %s
         admin: { port: -1 }
         auto-boost: { enabled: false }
         rules: rules.yaml
         """.formatted(bootstrap, appId, dir.resolve("state"), o.threads(), o.commitInterval().toMillis(), o.compression(), keyed, in, prefix,
-        prefix, prefix, prefix, o.partitions(), decision,
+        prefix, prefix, prefix, o.partitions(), decision, o.stageMetrics(),
         o.heapBuffer() == null ? "" : "memory: { heap-buffer: " + o.heapBuffer() + " }"));
     TailstreamConfig loaded = ConfigLoader.load(config, Map.of());
     StreamsProperties.streams(loaded); // validate

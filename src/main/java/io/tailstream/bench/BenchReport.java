@@ -112,10 +112,10 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
     BenchInput.Loaded b = input.batched();
     BenchInput.Loaded k = input.keyed();
     out.append(String.format("machine: %d cores, Java %s, max heap %d MiB, %d partitions, %d stream thread(s), "
-            + "tailstream heap buffer %s%n",
+            + "tailstream heap buffer %s, stage metrics %s%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         Runtime.getRuntime().maxMemory() >> 20, options.partitions(), options.threads(),
-        options.heapBuffer() == null ? "default" : options.heapBuffer()));
+        options.heapBuffer() == null ? "default" : options.heapBuffer(), options.stageMetrics() ? "on" : "off"));
     out.append(String.format("input: %,d spans, %,d traces (%.0f OTLP bytes/span); batched: %,d records,"
             + " %.1f MB; keyed: %,d records, %.1f MB%n",
         b.spans(), b.traces(), b.bytesPerSpan(), b.records(), b.bytes() / 1e6, k.records(), k.bytes() / 1e6));
@@ -249,6 +249,7 @@ public record BenchReport(EndToEndBenchmark.Options options, BenchInput.Topics i
     root.put("stream_threads", options.threads());
     root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
     root.put("heap_buffer", options.heapBuffer());
+    root.put("stage_metrics", options.stageMetrics());
     root.put("spans", input.batched().spans());
     root.put("traces", input.batched().traces());
     root.put("input_bytes_per_span", input.batched().bytesPerSpan());

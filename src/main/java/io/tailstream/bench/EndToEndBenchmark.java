@@ -72,11 +72,13 @@ public final class EndToEndBenchmark {
    * {@code live}: how long the live round ({@link LiveRound}, decision lateness) sends, zero to skip it;
    * {@code rounds}: how many times the measured block runs, for medians ({@link Rounds});
    * {@code heapBuffer}: tailstream's {@code memory.heap-buffer} in every round (a size such as
-   * 512MiB), or null for its default.
+   * 512MiB), or null for its default; {@code stageMetrics}: tailstream's {@code stages.enabled}
+   * (the in-memory sampler computes no stage metrics, so off compares like with like).
    */
   public record Options(long spans, long warmupSpans, int partitions, int threads,
       long memoryTraces, String bootstrapServers, long seed, Duration commitInterval,
-      String compression, boolean rebuild, Duration live, int rounds, String heapBuffer) {
+      String compression, boolean rebuild, Duration live, int rounds, String heapBuffer,
+      boolean stageMetrics) {
     public Options {
       if (rounds < 1) {
         throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
@@ -96,7 +98,7 @@ public final class EndToEndBenchmark {
     public Options(long spans, long warmupSpans, int partitions, int threads, long memoryTraces,
         String bootstrapServers, long seed, Duration commitInterval, String compression, boolean rebuild) {
       this(spans, warmupSpans, partitions, threads, memoryTraces, bootstrapServers, seed,
-          commitInterval, compression, rebuild, Duration.ZERO, 1, null);
+          commitInterval, compression, rebuild, Duration.ZERO, 1, null, true);
     }
 
     /** Without the rebuild rounds and the live round. */

@@ -5,10 +5,11 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.tailstream.otlp.OtelTraceState;
+import io.tailstream.otlp.TraceIds;
 import io.tailstream.rules.Condition;
 import io.tailstream.rules.ottl.OttlExpr;
 import io.tailstream.rules.ottl.OttlParser;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -22,8 +23,6 @@ import java.util.List;
  * false, as the Collector's {@code error_mode: ignore} has it.
  */
 final class OttlCompiler {
-  private static final HexFormat HEX = HexFormat.of();
-
   /** A value of one span (and, in the span event context, one of its events); null is nil. */
   @FunctionalInterface
   interface Value {
@@ -147,12 +146,12 @@ final class OttlCompiler {
       case ATTRIBUTE -> (s, r, ev) -> attribute(s.getAttributesList(), key);
       case RESOURCE_ATTRIBUTE -> (s, r, ev) -> attribute(r.getResource().getAttributesList(), key);
       case TRACE_STATE -> (s, r, ev) -> s.getTraceState();
-      case TRACE_STATE_KEY -> (s, r, ev) -> traceStateEntry(s.getTraceState(), key);
+      case TRACE_STATE_KEY -> (s, r, ev) -> OtelTraceState.entry(s.getTraceState(), key);
       case START_TIME_UNIX_NANO -> (s, r, ev) -> s.getStartTimeUnixNano();
       case END_TIME_UNIX_NANO -> (s, r, ev) -> s.getEndTimeUnixNano();
-      case TRACE_ID_STRING -> (s, r, ev) -> hex(s.getTraceId());
-      case SPAN_ID_STRING -> (s, r, ev) -> hex(s.getSpanId());
-      case PARENT_SPAN_ID_STRING -> (s, r, ev) -> hex(s.getParentSpanId());
+      case TRACE_ID_STRING -> (s, r, ev) -> TraceIds.hex(s.getTraceId());
+      case SPAN_ID_STRING -> (s, r, ev) -> TraceIds.hex(s.getSpanId());
+      case PARENT_SPAN_ID_STRING -> (s, r, ev) -> TraceIds.hex(s.getParentSpanId());
       case DROPPED_ATTRIBUTES_COUNT -> (s, r, ev) -> (long) s.getDroppedAttributesCount();
       case EVENT_NAME -> (s, r, ev) -> ev.getName();
       case EVENT_ATTRIBUTE -> (s, r, ev) -> attribute(ev.getAttributesList(), key);
@@ -296,25 +295,5 @@ final class OttlCompiler {
       case ARRAY_VALUE -> v.getArrayValue();
       default -> null;
     };
-  }
-
-  /** The value of {@code key} in a W3C tracestate ({@code k1=v1,k2=v2}), or nil. */
-  private static String traceStateEntry(String traceState, String key) {
-    int from = 0;
-    while (from < traceState.length()) {
-      int comma = traceState.indexOf(',', from);
-      int end = comma < 0 ? traceState.length() : comma;
-      String entry = traceState.substring(from, end).trim();
-      int eq = entry.indexOf('=');
-      if (eq > 0 && entry.substring(0, eq).equals(key)) {
-        return entry.substring(eq + 1);
-      }
-      from = end + 1;
-    }
-    return null;
-  }
-
-  private static String hex(ByteString id) {
-    return HEX.formatHex(id.toByteArray());
   }
 }

@@ -4,6 +4,7 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.tailstream.otlp.OtelTraceState;
 import io.tailstream.rules.Condition;
 import io.tailstream.rules.ValueMatch;
 import java.util.List;
@@ -51,19 +52,9 @@ interface SpanMatcher {
 
   static SpanMatcher traceState(String key, ValueMatch match) {
     ValueTest test = ValueTest.of(match);
-    String prefix = key + "=";
     return (span, rs, service) -> {
-      String ts = span.getTraceState();
-      if (ts.isEmpty()) {
-        return test.test(null);
-      }
-      for (String entry : ts.split(",")) {
-        String e = entry.trim();
-        if (e.startsWith(prefix)) {
-          return test.test(AnyValue.newBuilder().setStringValue(e.substring(prefix.length())).build());
-        }
-      }
-      return test.test(null);
+      String value = OtelTraceState.entry(span.getTraceState(), key);
+      return test.test(value == null ? null : AnyValue.newBuilder().setStringValue(value).build());
     };
   }
 

@@ -136,17 +136,48 @@ public final class OtelTraceState {
     return out.toString();
   }
 
+  /**
+   * The value of list member {@code key} of a W3C tracestate ({@code k1=v1,k2=v2}, blanks around
+   * members allowed), or null. Scans in place: only a found value is a new string, since rule
+   * conditions call this for every span.
+   */
+  public static String entry(String traceState, String key) {
+    int n = traceState.length();
+    int k = key.length();
+    int i = 0;
+    while (i < n) {
+      while (i < n && isBlank(traceState.charAt(i))) {
+        i++;
+      }
+      int end = traceState.indexOf(',', i);
+      if (end < 0) {
+        end = n;
+      }
+      if (end - i > k && traceState.charAt(i + k) == '=' && traceState.regionMatches(i, key, 0, k)) {
+        int valueEnd = end;
+        while (valueEnd > i + k + 1 && isBlank(traceState.charAt(valueEnd - 1))) {
+          valueEnd--;
+        }
+        return traceState.substring(i + k + 1, valueEnd);
+      }
+      i = end + 1;
+    }
+    return null;
+  }
+
+  private static boolean isBlank(char c) {
+    return c == ' ' || c == '\t';
+  }
+
   private static String subKey(String traceState, String key) {
     if (traceState == null || traceState.isEmpty()) {
       return null;
     }
-    for (String entry : split(traceState, ',')) {
-      String trimmed = entry.trim();
-      if (trimmed.startsWith("ot=")) {
-        for (String sub : split(trimmed.substring(3), ';')) {
-          if (sub.startsWith(key + ":")) {
-            return sub.substring(key.length() + 1);
-          }
+    String ot = entry(traceState, "ot");
+    if (ot != null) {
+      for (String sub : split(ot, ';')) {
+        if (sub.startsWith(key + ":")) {
+          return sub.substring(key.length() + 1);
         }
       }
     }

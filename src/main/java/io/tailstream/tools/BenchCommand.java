@@ -73,6 +73,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "tailstream's memory.heap-buffer in every round, e.g. 512MiB (default: its own default). The in-memory sampler holds every undecided trace on the heap; this gives tailstream's heap tier as much.")
   String heapBuffer;
 
+  @Option(names = "--stage-metrics", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "tailstream's per-stage latency metrics (stages.enabled, default ${DEFAULT-VALUE}); the in-memory sampler computes none, so --no-stage-metrics compares like with like.")
+  boolean stageMetrics;
+
   @Option(names = "--json", description = "Also write the figures as JSON to this file.")
   Path json;
 
@@ -83,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(spans, warmupSpans,
           partitions, threads, memoryTraces, bootstrapServers, seed,
-          commitInterval, compression, rebuild, live, rounds, heapBuffer), work);
+          commitInterval, compression, rebuild, live, rounds, heapBuffer, stageMetrics), work);
     } finally {
       EmbeddedKafkaBroker.deleteRecursively(work); // the apps' state: hundreds of MB per run
     }

@@ -6,6 +6,18 @@ import org.junit.jupiter.api.Test;
 
 class OtelTraceStateTest {
   @Test
+  void entryFindsAListMemberByItsWholeKeyWithBlanksAroundMembers() {
+    String ts = "ot=th:8;rv:01, acme=gold ,\tvendor=a=b,ac=x";
+    assertThat(OtelTraceState.entry(ts, "acme")).isEqualTo("gold");
+    assertThat(OtelTraceState.entry(ts, "vendor")).as("the first '=' splits").isEqualTo("a=b");
+    assertThat(OtelTraceState.entry(ts, "ac")).as("a key is matched whole, not as a prefix").isEqualTo("x");
+    assertThat(OtelTraceState.entry(ts, "ot")).isEqualTo("th:8;rv:01");
+    assertThat(OtelTraceState.entry(ts, "a")).isNull();
+    assertThat(OtelTraceState.entry("", "acme")).isNull();
+    assertThat(OtelTraceState.entry("acme=", "acme")).isEmpty();
+  }
+
+  @Test
   void encodesThresholdsWithoutTrailingZeros() {
     assertThat(OtelTraceState.encodeThreshold(0)).isEqualTo("0");
     assertThat(OtelTraceState.encodeThreshold(1L << 55)).isEqualTo("8");
