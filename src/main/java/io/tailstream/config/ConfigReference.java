@@ -30,7 +30,8 @@ public final class ConfigReference {
    * should see them working (each says its default in a comment). Keep this short: the example
    * is otherwise the defaults, which {@code ConfigReferenceTest} checks.
    */
-  static final Map<ConfigKey<?>, String> SHOWN_ON = Map.of(ConfigKeys.DECISION_ATTRIBUTES, "root");
+  static final Map<ConfigKey<?>, String> SHOWN_ON = Map.of(ConfigKeys.DECISION_ATTRIBUTES, "root",
+      ConfigKeys.STAGES_ENABLED, "true");
 
   private ConfigReference() {}
 

@@ -196,6 +196,7 @@ public final class Demo {
         decision: { wait: 10s, after-root: 2s, idle: 3s, check-interval: 250ms }
         auto-boost: { interval: 2s, min-traces: 20, cooldown: 2s, ttl: 2m, sample: 5%% }
         rates: { interval: 2s, stats-interval: 10s }
+        stages: { enabled: true }
         admin: { port: 0 }
         rules: rules-ml-inference.yaml
         """.formatted(bootstrap, work.resolve("state")));

@@ -44,6 +44,7 @@ class ConfigLoaderTest {
     assertThat(c.rulesFile()).isEqualTo(Path.of("/etc/tailstream/rules.yaml"));
     assertThat(c.heapBufferBytes()).isEqualTo(64L << 20);
     assertThat(c.stages()).isEqualTo(StageSettings.defaults());
+    assertThat(c.stages().enabled()).as("stage metrics cost CPU per span: opt-in").isFalse();
   }
 
   @Test

@@ -64,7 +64,8 @@ class OperationsIntegrationTest {
   static void start() throws Exception {
     broker = EmbeddedKafkaBroker.start();
     Path config = KafkaTestSupport.writeConfig(dir, broker.bootstrapServers(), "it-ops",
-        "{ wait: 2s, after-root: 1s, idle: 1s, check-interval: 100ms }", "rates: { stats-interval: 1s }");
+        "{ wait: 2s, after-root: 1s, idle: 1s, check-interval: 100ms }",
+        "rates: { stats-interval: 1s }\nstages: { enabled: true }");
     Files.writeString(config, Files.readString(config)
         .replace("admin: { port: -1 }", "admin: { port: 0, bind: 127.0.0.1 }"));
     app = TailstreamApp.create(ConfigLoader.load(config, Map.of()));
