@@ -73,7 +73,7 @@ public final class EndToEndBenchmark {
    * {@code rounds}: how many times the measured block runs, for medians ({@link Rounds});
    * {@code heapBuffer}: tailstream's {@code memory.heap-buffer} in every round (a size such as
    * 512MiB), or null for its default; {@code stageMetrics}: tailstream's {@code stages.enabled}
-   * (the in-memory sampler computes no stage metrics, so off compares like with like).
+   * (off by default; the in-memory sampler computes no stage metrics).
    */
   public record Options(long spans, long warmupSpans, int partitions, int threads,
       long memoryTraces, String bootstrapServers, long seed, Duration commitInterval,
@@ -98,7 +98,7 @@ public final class EndToEndBenchmark {
     public Options(long spans, long warmupSpans, int partitions, int threads, long memoryTraces,
         String bootstrapServers, long seed, Duration commitInterval, String compression, boolean rebuild) {
       this(spans, warmupSpans, partitions, threads, memoryTraces, bootstrapServers, seed,
-          commitInterval, compression, rebuild, Duration.ZERO, 1, null, true);
+          commitInterval, compression, rebuild, Duration.ZERO, 1, null, false);
     }
 
     /** Without the rebuild rounds and the live round. */

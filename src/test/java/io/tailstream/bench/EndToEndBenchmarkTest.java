@@ -22,7 +22,7 @@ class EndToEndBenchmarkTest {
   @Test
   void everyScenarioProcessesTheWholeWorkloadAndTheReportComparesTheMeasuredFigures() throws Exception {
     BenchReport report = EndToEndBenchmark.run(new EndToEndBenchmark.Options(5_000, 0, 2, 1,
-        3_000, null, 11, Duration.ofSeconds(1), "lz4", true, Duration.ofSeconds(3), 1, null, true), work);
+        3_000, null, 11, Duration.ofSeconds(1), "lz4", true, Duration.ofSeconds(3), 1, null, false), work);
     BenchInput.Loaded batched = report.input().batched();
     assertThat(batched.spans()).isGreaterThanOrEqualTo(5_000);
     assertThat(report.input().keyed().spans()).isEqualTo(batched.spans());
