@@ -8,7 +8,8 @@ package io.tailstream.buffer;
  * hours is decided at the pace of its own timestamps, not of the wall clock. Only when the
  * partition is caught up (its consumer has read everything there is, {@link InputLag} says
  * zero) and nothing was read during the whole last interval does progress follow the wall
- * clock, less {@link #DELIVERY_SLACK_MS} for records still on their way from a collector, so
+ * clock, less the delivery slack ({@code decision.delivery-slack}, {@link #DELIVERY_SLACK_MS} by
+ * default) for records still on their way from a collector, so
  * that quiet traffic is still decided on time. The "nothing read" condition matters at the end
  * of a backlog: the consumer may report zero lag while the records of its last fetch still wait
  * to be processed, and they are old.
@@ -23,17 +24,27 @@ public final class SourceProgress {
   /** No progress known yet: nothing read, and not known to be caught up. */
   public static final long NONE = Long.MIN_VALUE;
 
-  /** How long after its timestamp a record may still reach the log from a collector. */
+  /** How long after its timestamp a record may still reach the log from a collector, by default. */
   public static final long DELIVERY_SLACK_MS = 1_000;
 
   private final boolean recordsInFlight;
+  private final long deliverySlackMs;
   private long newestMs = NONE;
   private long announcedMs = NONE;
   private boolean readSinceAnnouncement;
 
   /** @param recordsInFlight see {@link InputLag#recordsInFlight()} */
   public SourceProgress(boolean recordsInFlight) {
+    this(recordsInFlight, DELIVERY_SLACK_MS);
+  }
+
+  /** @param deliverySlackMs how far a caught-up partition's progress trails the wall clock */
+  public SourceProgress(boolean recordsInFlight, long deliverySlackMs) {
+    if (deliverySlackMs < 0) {
+      throw new IllegalArgumentException("delivery slack must not be negative, got " + deliverySlackMs);
+    }
     this.recordsInFlight = recordsInFlight;
+    this.deliverySlackMs = deliverySlackMs;
   }
 
   /** The input time a record stamped {@code recordMs} counts at, read at wall time {@code wallMs}. */
@@ -53,7 +64,7 @@ public final class SourceProgress {
     if (caughtUp && !recordsInFlight) {
       progress = Math.max(progress, wallMs);
     } else if (caughtUp && !readSinceAnnouncement) {
-      progress = Math.max(progress, wallMs - DELIVERY_SLACK_MS);
+      progress = Math.max(progress, wallMs - deliverySlackMs);
     }
     readSinceAnnouncement = false;
     announcedMs = Math.max(announcedMs, progress);

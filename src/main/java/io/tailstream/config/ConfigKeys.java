@@ -102,6 +102,10 @@ public final class ConfigKeys {
       "how long a decision is remembered, so that late spans follow their trace's decision");
   public static final ConfigKey<Duration> CHECK_INTERVAL = positive("decision.check-interval", SECOND,
       "how often due traces are looked for and input progress is announced");
+  public static final ConfigKey<Duration> DELIVERY_SLACK = ConfigKey.duration("decision.delivery-slack",
+      SECOND, "how long after its timestamp a record may still reach the input topic (collector "
+          + "batching, queueing, retries): a caught-up partition's input time trails the wall clock by "
+          + "this much; records later than that can find their trace decided");
 
   public static final ConfigKey<Long> MAX_RECORD_BYTES = size("output.max-record-bytes", 1L << 20,
       16 * 1024, 64L << 20, "from 16KiB to 64MiB",
@@ -210,7 +214,7 @@ public final class ConfigKeys {
       GROUP_INSTANCE_ID, KAFKA_PROPERTIES, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, CONTROL_TOPIC,
       RATES_TOPIC, CREATE_TOPICS, PARTITIONS, REPLICATION_FACTOR, BY_TRACE_TOPIC, BY_TRACE_RETENTION,
       KEYED_BY_TRACE_ID, ENCODING, WAIT, AFTER_ROOT, IDLE, MAX_SPANS_PER_TRACE, MAX_BYTES_PER_TRACE,
-      LATE_SPAN_TTL, CHECK_INTERVAL, MAX_RECORD_BYTES, DECISION_ATTRIBUTES, RULES, BOOST_MAX_FACTOR, BOOST_MAX_TTL,
+      LATE_SPAN_TTL, CHECK_INTERVAL, DELIVERY_SLACK, MAX_RECORD_BYTES, DECISION_ATTRIBUTES, RULES, BOOST_MAX_FACTOR, BOOST_MAX_TTL,
       BOOST_MAX_CONCURRENT, AUTO_ENABLED, AUTO_INTERVAL, AUTO_ERROR_RATE_FACTOR, AUTO_ERROR_RATE_FLOOR,
       AUTO_LATENCY_FACTOR, AUTO_LATENCY_FLOOR, AUTO_MIN_TRACES, AUTO_SAMPLE, AUTO_TTL, AUTO_COOLDOWN,
       RATES_INTERVAL, RATES_STATS_INTERVAL, ADMIN_PORT, ADMIN_BIND, SHUTDOWN_TIMEOUT, ROCKSDB_CACHE,

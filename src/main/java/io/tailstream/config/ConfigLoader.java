@@ -91,6 +91,7 @@ public final class ConfigLoader {
         decision.read(ConfigKeys.MAX_BYTES_PER_TRACE),
         decision.read(ConfigKeys.LATE_SPAN_TTL),
         decision.read(ConfigKeys.CHECK_INTERVAL),
+        decision.read(ConfigKeys.DELIVERY_SLACK),
         stress);
 
     Section topics = top.section("topics");

@@ -10,7 +10,7 @@ import java.time.Duration;
  */
 public record DecisionSettings(Duration maxWait, Duration afterRoot, Duration idle,
     int maxSpansPerTrace, long maxBytesPerTrace, Duration lateSpanTtl, Duration checkInterval,
-    Stress stress) {
+    Duration deliverySlack, Stress stress) {
 
   /**
    * Stress relief: past {@code high} of {@code maxBufferedBytes} (per instance) or

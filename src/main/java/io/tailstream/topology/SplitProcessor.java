@@ -49,7 +49,8 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, Object> {
    * @param deadLettersTo the node dead letters go to (byte arrays)
    */
   record Settings(String inputTopic, boolean keyedByTraceId, int byTracePartitions,
-      long maxDeadLetterBytes, Duration checkInterval, String fragmentsTo, String deadLettersTo) {}
+      long maxDeadLetterBytes, Duration checkInterval, Duration deliverySlack, String fragmentsTo,
+      String deadLettersTo) {}
 
   private final Settings settings;
   private final ActiveRules rules;
@@ -67,7 +68,7 @@ final class SplitProcessor implements Processor<byte[], byte[], Bytes, Object> {
     this.rules = rules;
     this.metrics = metrics;
     this.lag = lag;
-    this.progress = new SourceProgress(lag.recordsInFlight());
+    this.progress = new SourceProgress(lag.recordsInFlight(), settings.deliverySlack().toMillis());
     this.splitter = new RecordSplitter(codec);
     this.batcher = settings.byTracePartitions() > 0 ? new PartitionBatcher(settings.byTracePartitions()) : null;
   }

@@ -171,7 +171,7 @@ public final class TailstreamTopology {
     String fragmentsTo = keyed ? BUFFER_AND_DECIDE : BY_TRACE_SINK;
     SplitProcessor.Settings splitSettings = new SplitProcessor.Settings(config.topics().input(),
         keyed, keyed ? 0 : partitions.byTrace(), config.maxDeadLetterRecordBytes(),
-        decision.checkInterval(), fragmentsTo, DEAD_LETTER_SINK);
+        decision.checkInterval(), decision.deliverySlack(), fragmentsTo, DEAD_LETTER_SINK);
     BufferAndDecideProcessor.Log bufferLog = keyed
         ? new BufferAndDecideProcessor.Log(log, config.topics().input(), LogDecoder.input(codec, rules))
         : new BufferAndDecideProcessor.Log(log, config.topics().byTrace(), LogDecoder.byTrace());

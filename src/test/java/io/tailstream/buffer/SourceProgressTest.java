@@ -32,6 +32,17 @@ class SourceProgressTest {
   }
 
   @Test
+  void theDeliverySlackIsConfigurableAndNeverNegative() {
+    SourceProgress p = new SourceProgress(true, 5_000);
+    assertThat(p.announce(WALL, true)).as("collectors that queue and retry: trail the wall clock by 5 s")
+        .isEqualTo(WALL - 5_000);
+    SourceProgress none = new SourceProgress(true, 0);
+    assertThat(none.announce(WALL, true)).isEqualTo(WALL);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SourceProgress(true, -1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be negative");
+  }
+
+  @Test
   void aRestartedPartitionWithUnknownLagWaitsForItsRecords() {
     SourceProgress p = new SourceProgress(true);
     assertThat(p.announce(WALL, false)).isEqualTo(SourceProgress.NONE);

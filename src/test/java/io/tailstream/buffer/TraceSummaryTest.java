@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TraceSummaryTest {
   private static final DecisionSettings S = new DecisionSettings(Duration.ofSeconds(30),
       Duration.ofSeconds(5), Duration.ofSeconds(10), 100, 1000, Duration.ofMinutes(1),
-      Duration.ofSeconds(1), DecisionSettings.Stress.defaults());
+      Duration.ofSeconds(1), Duration.ofSeconds(1), DecisionSettings.Stress.defaults());
 
   private static TraceFacts facts(int spans, long bytes, boolean root) {
     return new TraceFacts(spans, bytes, 0, 1, root, false, Map.of(), Set.of(), -1, -1);

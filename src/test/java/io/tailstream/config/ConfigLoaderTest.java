@@ -24,6 +24,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theDeliverySlackIsReadFromTheDecisionSectionAndTheEnvironment() {
+    assertThat(parse("kafka: { bootstrap-servers: b:9092 }\ndecision: { delivery-slack: 5s }\n")
+        .decision().deliverySlack()).hasSeconds(5);
+    assertThat(parse("kafka: { bootstrap-servers: b:9092 }\n", Map.of("TAILSTREAM_DECISION_DELIVERY_SLACK", "0s"))
+        .decision().deliverySlack()).isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+        parse("kafka: { bootstrap-servers: b:9092 }\ndecision: { delivery-slack: soon }\n"))
+        .hasMessageContaining("delivery-slack").hasMessageContaining("soon");
+  }
+
+  @Test
   void onlyBootstrapServersIsRequiredEverythingElseHasDefaults() {
     TailstreamConfig c = parse("kafka:\n  bootstrap-servers: broker:9092\n");
     assertThat(c.kafka().bootstrapServers()).isEqualTo("broker:9092");
@@ -39,7 +50,7 @@ class ConfigLoaderTest {
     assertThat(c.encoding()).isEqualTo(Encoding.OTLP_PROTO);
     assertThat(c.decision()).isEqualTo(new DecisionSettings(Duration.ofSeconds(30),
         Duration.ofSeconds(5), Duration.ofSeconds(10), 10_000, 8L << 20, Duration.ofMinutes(10),
-        Duration.ofSeconds(1), DecisionSettings.Stress.defaults()));
+        Duration.ofSeconds(1), Duration.ofSeconds(1), DecisionSettings.Stress.defaults()));
     assertThat(c.maxOutputRecordBytes()).isEqualTo(1L << 20);
     assertThat(c.rulesFile()).isEqualTo(Path.of("/etc/tailstream/rules.yaml"));
     assertThat(c.heapBufferBytes()).isEqualTo(64L << 20);
@@ -184,7 +195,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\ndecision:\n  wiat: 30s\n"))
         .isInstanceOf(YamlException.class)
         .hasMessageStartingWith("tailstream.yaml:4:3: decision.wiat: unknown key 'wiat' under "
-            + "'decision' (did you mean 'wait'?); allowed: after-root, check-interval, idle,");
+            + "'decision' (did you mean 'wait'?); allowed: after-root, check-interval, delivery-slack, idle,");
     assertThatThrownBy(() -> parse("kafka:\n  bootstrap-servers: b:1\nrule: x.yaml\n"))
         .hasMessageContaining("tailstream.yaml:3:1: rule: unknown key 'rule' at the top level");
   }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TraceBufferTest {
   private static final DecisionSettings S = new DecisionSettings(Duration.ofSeconds(30),
       Duration.ofSeconds(5), Duration.ofSeconds(10), 100, 100_000, Duration.ofMinutes(1),
-      Duration.ofSeconds(1), DecisionSettings.Stress.defaults());
+      Duration.ofSeconds(1), Duration.ofSeconds(1), DecisionSettings.Stress.defaults());
 
   @TempDir
   Path dir;
