@@ -348,9 +348,13 @@ final class CollectorPolicies {
 
   /** A resource or span attribute passes the test: the processor looks at both. */
   static Expr attribute(String key, ValueMatch match) {
-    return Expr.any(List.of(
-        Expr.of(new Condition.Attribute(false, key, match, Condition.Scope.ANY_SPAN)),
-        Expr.of(new Condition.Attribute(true, key, match, Condition.Scope.ANY_SPAN))));
+    return attribute(key, match, Condition.Scope.ANY_SPAN);
+  }
+
+  /** The same in {@code scope}; Refinery's fields too are span or resource attributes. */
+  static Expr attribute(String key, ValueMatch match, Condition.Scope scope) {
+    return Expr.any(List.of(Expr.of(new Condition.Attribute(false, key, match, scope)),
+        Expr.of(new Condition.Attribute(true, key, match, scope))));
   }
 
   static String text(YamlNode cfg, String key) {

@@ -161,7 +161,8 @@ final class ConditionYaml {
     return new BigDecimal(nanos).movePointLeft(6).stripTrailingZeros().toPlainString() + "ms";
   }
 
-  private static String plain(double v) {
+  /** A number as rules YAML writes it: no exponent, no trailing zeros. */
+  static String plain(double v) {
     return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
   }
 

@@ -106,7 +106,7 @@ final class RefineryConditions {
       case "duration_ms" -> duration(c, op, scope);
       case "error" -> error(c, op, scope);
       case "status_code" -> statusCode(c, op, scope);
-      default -> attribute(field, match(c, op), scope);
+      default -> CollectorPolicies.attribute(field, match(c, op), scope);
     };
   }
 
@@ -127,7 +127,7 @@ final class RefineryConditions {
           throw new Untranslatable(c, "string ordering (Datatype: string with " + op + ") has no "
               + "tailstream counterpart");
         }
-        yield new ValueMatch.Number(NumberRange.parse(op + " " + plain(number(value(c)))));
+        yield new ValueMatch.Number(NumberRange.parse(op + " " + ConditionYaml.plain(number(value(c)))));
       }
       case "starts-with" -> new ValueMatch.Prefix(value(c).scalar());
       case "contains" -> new ValueMatch.Regex("(?s).*" + com.google.re2j.Pattern.quote(value(c).scalar()) + ".*");
@@ -144,11 +144,6 @@ final class RefineryConditions {
       case "exists" -> new ValueMatch.Exists(true);
       default -> throw new IllegalStateException("operator " + op + " is not positive");
     };
-  }
-
-  private static Expr attribute(String key, ValueMatch match, Condition.Scope scope) {
-    return Expr.any(List.of(Expr.of(new Condition.Attribute(false, key, match, scope)),
-        Expr.of(new Condition.Attribute(true, key, match, scope))));
   }
 
   private static Expr spanCount(YamlNode c, String op) {
@@ -234,9 +229,5 @@ final class RefineryConditions {
       case "false", "no", "n", "off", "0" -> false;
       default -> throw v.error("bad value '" + v.scalar() + "': expected true or false");
     };
-  }
-
-  private static String plain(double v) {
-    return new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
   }
 }

@@ -1,7 +1,6 @@
 package io.tailstream.importer;
 
 import io.tailstream.rules.Rule;
-import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -45,7 +44,7 @@ public final class RulesWriter {
     }
     if (r.dynamic() != null) {
       Rule.Dynamic d = r.dynamic();
-      String goal = d.throughput() ? ConditionYaml.quote(plain(d.goal()) + " traces/s") : percent(d.goal());
+      String goal = d.throughput() ? ConditionYaml.quote(ConditionYaml.plain(d.goal()) + " traces/s") : percent(d.goal());
       b.append("    sample: { ").append(d.throughput() ? "throughput" : "dynamic").append(": { key: ")
           .append(ConditionYaml.list(d.key())).append(", goal: ").append(goal).append(", interval: ")
           .append(io.tailstream.yaml.Units.format(d.interval())).append(" } }\n");
@@ -53,7 +52,7 @@ public final class RulesWriter {
       b.append("    sample: ").append(percent(r.sampleRate())).append('\n');
     }
     if (r.rateLimit() != null) {
-      b.append("    rate-limit: ").append(ConditionYaml.quote(plain(r.rateLimit().perSecond())
+      b.append("    rate-limit: ").append(ConditionYaml.quote(ConditionYaml.plain(r.rateLimit().perSecond())
           + (r.rateLimit().spans() ? " spans/s" : " traces/s"))).append('\n');
     }
     if (r.bytesPerSecond() > 0) {
@@ -66,10 +65,6 @@ public final class RulesWriter {
   }
 
   static String percent(double rate) {
-    return new BigDecimal(Double.toString(rate * 100)).stripTrailingZeros().toPlainString() + "%";
-  }
-
-  private static String plain(double v) {
-    return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+    return ConditionYaml.plain(rate * 100) + "%";
   }
 }
